@@ -60,8 +60,10 @@ lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Every handler is an app.py module, so mypy checks them one at a time.
 typecheck: $(VENV_STAMP)
 	$(VENV)/bin/mypy
+	for handler in functions/*/app.py; do $(VENV)/bin/mypy "$$handler" || exit 1; done
 
 cfn-lint: $(VENV_STAMP)
 	$(VENV)/bin/cfn-lint template.yaml

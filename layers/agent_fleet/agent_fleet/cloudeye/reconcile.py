@@ -1,0 +1,115 @@
+"""Find, in Cloud Eye's task list, the tasks a batch-create created when its answer was lost.
+
+A task counts as created by the call when it has the call's invocation type,
+belongs to the host's instance, and was created after the call started. The
+start time is moved back by a margin, because the caller's clock and Cloud
+Eye's clock may differ.
+"""
+
+import logging
+from collections.abc import Sequence
+
+from agent_fleet.cloudeye.client import CloudEyeClient
+from agent_fleet.contract import (
+    INSTANCE_TARGETED,
+    INVOCATION_TARGETED,
+    InvocationInfo,
+    InvocationType,
+    ListInvocationsQuery,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CLOCK_SKEW_SECONDS = 30.0
+"""How far before the call's start a task may be dated and still count as the call's."""
+
+
+def can_reconcile(invocation_type: InvocationType) -> bool:
+    """Tell whether the task list can show the fate of this type's hosts.
+
+    REMOTE_INSTALL hosts are named by address and have no instance id yet, so
+    no task list query can find them.
+    """
+    return invocation_type in INSTANCE_TARGETED or invocation_type in INVOCATION_TARGETED
+
+
+def find_created_tasks(
+    client: CloudEyeClient,
+    project_id: str,
+    invocation_type: InvocationType,
+    targets: Sequence[str],
+    *,
+    started_at: float,
+    clock_skew_seconds: float = DEFAULT_CLOCK_SKEW_SECONDS,
+) -> dict[str, InvocationInfo]:
+    """Return, for each target that has one, the task a lost call created for it.
+
+    Parameters
+    ----------
+    targets:
+        Instance ids, or for ROLLBACK and RETRY the invocation ids of the
+        earlier tasks.
+    started_at:
+        When the call started, in epoch seconds.
+
+    Raises
+    ------
+    ValueError
+        For REMOTE_INSTALL (see :func:`can_reconcile`).
+    CloudEyeError
+        When the task list itself cannot be read within the retry bounds.
+    """
+    if not can_reconcile(invocation_type):
+        raise ValueError(f"the task list cannot show the hosts of a {invocation_type} task")
+
+    earliest_ms = int((started_at - clock_skew_seconds) * 1000)
+    found: dict[str, InvocationInfo] = {}
+    for target in targets:
+        instance_id = _instance_of(client, project_id, invocation_type, target)
+        if instance_id is None:
+            continue
+        task = _newest_task_since(client, project_id, invocation_type, instance_id, earliest_ms)
+        if task is not None:
+            found[target] = task
+
+    logger.info(
+        "Task list reconciled",
+        extra={
+            "invocation_type": str(invocation_type),
+            "hosts": len(targets),
+            "tasks_found": len(found),
+        },
+    )
+    return found
+
+
+def _instance_of(
+    client: CloudEyeClient, project_id: str, invocation_type: InvocationType, target: str
+) -> str | None:
+    if invocation_type in INSTANCE_TARGETED:
+        return target
+
+    # ROLLBACK and RETRY name an earlier task; its instance is where the new task runs.
+    query = ListInvocationsQuery(invocation_id=target, limit=1)
+    for task in client.iter_invocations(project_id, query, max_pages=1):
+        return task.instance_id
+    return None
+
+
+def _newest_task_since(
+    client: CloudEyeClient,
+    project_id: str,
+    invocation_type: InvocationType,
+    instance_id: str,
+    earliest_ms: int,
+) -> InvocationInfo | None:
+    query = ListInvocationsQuery(instance_id=instance_id, invocation_type=invocation_type)
+    newest: InvocationInfo | None = None
+    for task in client.iter_invocations(project_id, query):
+        if task.create_time is None or task.create_time < earliest_ms:
+            continue
+        if task.instance_id not in (None, instance_id):
+            continue
+        if newest is None or task.create_time > (newest.create_time or 0):
+            newest = task
+    return newest
