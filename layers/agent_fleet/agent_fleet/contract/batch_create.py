@@ -84,6 +84,14 @@ class RemoteInstallHostInfo(BaseModel):
         return f"{self.remote_ip}:{self.port}"
 
 
+def _host_list_of(kind: InvocationType) -> str:
+    if kind in INVOCATION_TARGETED:
+        return "invocation_ids"
+    if kind is InvocationType.REMOTE_INSTALL:
+        return "remote_install_meta"
+    return "instance_ids"
+
+
 class InvocationSpec(BaseModel):
     """The body fields of a batch-create call without the 100-host limit.
 
@@ -115,6 +123,15 @@ class InvocationSpec(BaseModel):
                 "remote_install_meta must list at least one host when invocation_type is "
                 "REMOTE_INSTALL"
             )
+        used = _host_list_of(kind)
+        for name in ("instance_ids", "invocation_ids", "remote_install_meta"):
+            if name != used and getattr(self, name) is not None:
+                # NOTE: the contract is silent here; a second host list would
+                # make it ambiguous which hosts a job reports on, so it is refused.
+                raise ValueError(
+                    f"{name} must not be set when invocation_type is {kind}, which takes "
+                    f"its hosts from {used}"
+                )
         return self
 
     def to_body(self) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""agent-fleet test suite."""

@@ -1,0 +1,1 @@
+"""Tests of job planning, execution and reporting."""
