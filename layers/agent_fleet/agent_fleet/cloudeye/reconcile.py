@@ -8,8 +8,10 @@ Eye's clock may differ.
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from agent_fleet.cloudeye.client import CloudEyeClient
+from agent_fleet.cloudeye.exceptions import CloudEyeError
 from agent_fleet.contract import (
     INSTANCE_TARGETED,
     INVOCATION_TARGETED,
@@ -33,6 +35,23 @@ def can_reconcile(invocation_type: InvocationType) -> bool:
     return invocation_type in INSTANCE_TARGETED or invocation_type in INVOCATION_TARGETED
 
 
+@dataclass
+class TaskLookup:
+    """What the task list showed for the hosts of a call.
+
+    Attributes
+    ----------
+    found:
+        The task the call created, by target.
+    unreadable:
+        Why the task list could not be read, by target; such a host may or may
+        not have a task.
+    """
+
+    found: dict[str, InvocationInfo] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+
 def find_created_tasks(
     client: CloudEyeClient,
     project_id: str,
@@ -41,8 +60,11 @@ def find_created_tasks(
     *,
     started_at: float,
     clock_skew_seconds: float = DEFAULT_CLOCK_SKEW_SECONDS,
-) -> dict[str, InvocationInfo]:
-    """Return, for each target that has one, the task a lost call created for it.
+) -> TaskLookup:
+    """Look up, for each target, the task a call created for it, if any.
+
+    A host whose lookup fails is recorded in ``unreadable`` and the others are
+    still looked up, so that one failing query settles as few hosts as possible.
 
     Parameters
     ----------
@@ -56,31 +78,34 @@ def find_created_tasks(
     ------
     ValueError
         For REMOTE_INSTALL (see :func:`can_reconcile`).
-    CloudEyeError
-        When the task list itself cannot be read within the retry bounds.
     """
     if not can_reconcile(invocation_type):
         raise ValueError(f"the task list cannot show the hosts of a {invocation_type} task")
 
     earliest_ms = int((started_at - clock_skew_seconds) * 1000)
-    found: dict[str, InvocationInfo] = {}
+    lookup = TaskLookup()
     for target in targets:
-        instance_id = _instance_of(client, project_id, invocation_type, target)
-        if instance_id is None:
+        try:
+            instance_id = _instance_of(client, project_id, invocation_type, target)
+            if instance_id is None:
+                continue
+            task = _newest_task_since(client, project_id, invocation_type, instance_id, earliest_ms)
+        except CloudEyeError as exc:
+            lookup.unreadable[target] = str(exc)
             continue
-        task = _newest_task_since(client, project_id, invocation_type, instance_id, earliest_ms)
         if task is not None:
-            found[target] = task
+            lookup.found[target] = task
 
     logger.info(
         "Task list reconciled",
         extra={
             "invocation_type": str(invocation_type),
             "hosts": len(targets),
-            "tasks_found": len(found),
+            "tasks_found": len(lookup.found),
+            "hosts_unreadable": len(lookup.unreadable),
         },
     )
-    return found
+    return lookup
 
 
 def _instance_of(

@@ -207,16 +207,20 @@ class _ChunkSubmission:
                 reason="Cloud Eye's answer did not mention this host", request_id=answer.request_id
             )
 
-    def _settle_from_task_list(self, *, reason: str) -> None:
-        """Mark as successful every pending host that has a task created since the start."""
-        found = find_created_tasks(
+    def _settle_from_task_list(self, *, reason: str) -> bool:
+        """Mark as successful every pending host that has a task created since the start.
+
+        Returns False when the task list could not be read for some hosts;
+        those stay pending, and a resend would risk doubling their tasks.
+        """
+        lookup = find_created_tasks(
             self.client,
             self.project_id,
             self.request.invocation_type,
             self.pending,
             started_at=self.started_at,
         )
-        for target, task in found.items():
+        for target, task in lookup.found.items():
             self.settled[target] = HostOutcome(
                 target=target,
                 status=OutcomeStatus.SUCCESSFUL,
@@ -224,9 +228,22 @@ class _ChunkSubmission:
                 invocation_id=task.invocation_id,
                 reason=f"task found in Cloud Eye's task list: {reason}",
             )
-        self.pending = [target for target in self.pending if target not in found]
-        # The task list is the source of truth: a host without a task has none.
+        self.pending = [target for target in self.pending if target not in lookup.found]
+
+        for target, failure in lookup.unreadable.items():
+            self.settled[target] = HostOutcome(
+                target=target,
+                status=OutcomeStatus.UNKNOWN,
+                reason=(
+                    f"{reason}; the task list could not be read for this host ({failure}), "
+                    "so it was not resent"
+                ),
+            )
+        self.pending = [target for target in self.pending if target not in lookup.unreadable]
+
+        # The task list is the source of truth: a host it showed without a task has none.
         self.maybe_created = False
+        return not lookup.unreadable
 
     def _settle_lost(self, exc: CloudEyeError) -> None:
         request_id = exc.request_id if isinstance(exc, CloudEyeStatusError) else None
@@ -235,10 +252,7 @@ class _ChunkSubmission:
     def _settle_lost_hosts(self, *, reason: str, request_id: str | None) -> None:
         """Settle hosts whose request was sent but whose answer is missing; never resend them."""
         if can_reconcile(self.request.invocation_type):
-            try:
-                self._settle_from_task_list(reason=reason)
-            except CloudEyeError as exc:
-                reason = f"{reason}; the task list could not be read either ({exc})"
+            self._settle_from_task_list(reason=reason)
         for target in self.pending:
             self.settled[target] = HostOutcome(
                 target=target,
@@ -252,11 +266,7 @@ class _ChunkSubmission:
         if not can_reconcile(self.request.invocation_type):
             self._settle_lost(exc)
             return
-        try:
-            self._settle_from_task_list(reason="created before a 5xx answer")
-        except CloudEyeError:
-            self._settle_lost(exc)
-            return
+        self._settle_from_task_list(reason="created before a 5xx answer")
         self._fail_pending(exc.error_code, exc.error_msg, str(exc), exc.request_id, exc.status_code)
 
     def _fail_pending(
