@@ -13,7 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import Field, StringConstraints, ValidationError, field_validator
 
 from agent_fleet.contract import InvocationSpec, ResourceId, describe_validation_error
-from agent_fleet.jobs import ErrorThreshold, Job, JobReport
+from agent_fleet.jobs import ErrorThreshold, Job, JobReport, OutcomeStatus
 from agent_fleet.observability import add_job_metrics, logger, metrics
 from agent_fleet.runtime import Runtime
 
@@ -73,7 +73,9 @@ def run_scheduled_job(
     add_job_metrics(report, before, runtime.client.stats.snapshot())
     logger.info("Scheduled job finished", extra={"summary": report.summary()})
 
-    if report.failed_entirely:
+    # An unknown host may have been accepted, and a retried job would send it
+    # again, so only a job whose hosts all plainly failed asks for a retry.
+    if report.failed_entirely and report.counts[OutcomeStatus.UNKNOWN] == 0:
         raise JobNotSubmitted(_not_submitted_message(report))
     return {"status": "completed", **report.model_dump(mode="json")}
 
