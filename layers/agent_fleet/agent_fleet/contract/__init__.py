@@ -27,12 +27,14 @@ from agent_fleet.contract.agent_status import (
     ExtensionInfo,
 )
 from agent_fleet.contract.batch_create import (
+    HOST_LIST_FIELDS,
     MAX_HOSTS_PER_REQUEST,
     BatchCreateInvocationInfo,
     BatchCreateInvocationRequest,
     BatchCreateInvocationResponse,
     InvocationSpec,
     RemoteInstallHostInfo,
+    host_list_field,
 )
 from agent_fleet.contract.errors import ErrorBody, describe_validation_error, format_location
 from agent_fleet.contract.invocations import (
@@ -43,6 +45,7 @@ from agent_fleet.contract.invocations import (
 )
 
 __all__ = [
+    "HOST_LIST_FIELDS",
     "INSTANCE_TARGETED",
     "INVOCATION_TARGETED",
     "MAX_HOSTS_PER_REQUEST",
@@ -74,4 +77,5 @@ __all__ = [
     "VersionType",
     "describe_validation_error",
     "format_location",
+    "host_list_field",
 ]

@@ -39,6 +39,9 @@ MAX_HOSTS_PER_REQUEST = 100
 REVEAL_SECRETS = "reveal_secrets"
 """Serialization context key; only the Cloud Eye client sets it, to send passwords."""
 
+HOST_LIST_FIELDS = ("instance_ids", "invocation_ids", "remote_install_meta")
+"""The body fields that can list a task's hosts; each task type uses one."""
+
 _PORT_PATTERN = r"^[0-9]{1,5}$"
 _IPV4_CHARS_PATTERN = r"^[0-9.]{1,15}$"
 
@@ -84,7 +87,8 @@ class RemoteInstallHostInfo(BaseModel):
         return f"{self.remote_ip}:{self.port}"
 
 
-def _host_list_of(kind: InvocationType) -> str:
+def host_list_field(kind: InvocationType) -> str:
+    """Name the body field that lists the hosts of a ``kind`` task."""
     if kind in INVOCATION_TARGETED:
         return "invocation_ids"
     if kind is InvocationType.REMOTE_INSTALL:
@@ -123,8 +127,8 @@ class InvocationSpec(BaseModel):
                 "remote_install_meta must list at least one host when invocation_type is "
                 "REMOTE_INSTALL"
             )
-        used = _host_list_of(kind)
-        for name in ("instance_ids", "invocation_ids", "remote_install_meta"):
+        used = host_list_field(kind)
+        for name in HOST_LIST_FIELDS:
             if name != used and getattr(self, name) is not None:
                 # NOTE: the contract is silent here; a second host list would
                 # make it ambiguous which hosts a job reports on, so it is refused.

@@ -9,38 +9,24 @@ at most 100 hosts each. Planning sends nothing and has no side effects.
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StrictStr, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StrictStr, StringConstraints
 
 from agent_fleet.contract import (
-    INSTANCE_TARGETED,
-    INVOCATION_TARGETED,
+    HOST_LIST_FIELDS,
     MAX_HOSTS_PER_REQUEST,
     BatchCreateInvocationRequest,
     InvocationSpec,
-    InvocationType,
     RemoteInstallHostInfo,
     ResourceId,
+    host_list_field,
 )
 
 MAX_JOB_ID_LENGTH = 128
 
-_TARGET_FIELDS = ("instance_ids", "invocation_ids", "remote_install_meta")
-
-
-def target_field(invocation_type: InvocationType) -> str:
-    """Return the name of the spec field that lists the hosts of ``invocation_type``.
-
-    ``instance_ids`` for INSTALL, UPDATE and SET_REMOTE_INSTALLER,
-    ``invocation_ids`` for ROLLBACK and RETRY, ``remote_install_meta`` for
-    REMOTE_INSTALL.
-    """
-    if invocation_type in INSTANCE_TARGETED:
-        return "instance_ids"
-    if invocation_type in INVOCATION_TARGETED:
-        return "invocation_ids"
-    return "remote_install_meta"
+target_field = host_list_field
+"""The spec field that lists the hosts of an invocation type (see :func:`host_list_field`)."""
 
 
 class Job(BaseModel):
@@ -54,9 +40,8 @@ class Job(BaseModel):
     project_id:
         The Huawei Cloud project whose hosts the job acts on.
     spec:
-        The batch-create body without the 100-host limit. Only the host list
-        that its ``invocation_type`` uses may be set, because the planner would
-        otherwise have to drop or repeat the other lists in every call.
+        The batch-create body without the 100-host limit; it sets only the
+        host list that its ``invocation_type`` uses.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -64,17 +49,6 @@ class Job(BaseModel):
     job_id: Annotated[StrictStr, StringConstraints(min_length=1, max_length=MAX_JOB_ID_LENGTH)]
     project_id: ResourceId
     spec: InvocationSpec
-
-    @model_validator(mode="after")
-    def _check_no_foreign_host_list(self) -> Self:
-        used = target_field(self.spec.invocation_type)
-        for name in _TARGET_FIELDS:
-            if name != used and getattr(self.spec, name) is not None:
-                raise ValueError(
-                    f"spec.{name} must not be set when invocation_type is "
-                    f"{self.spec.invocation_type}, which takes its hosts from spec.{used}"
-                )
-        return self
 
 
 class DuplicateTarget(BaseModel):
@@ -218,7 +192,7 @@ def _build_request(
     # The spec's fields are copied as objects, not dumped, so remote-install
     # passwords stay SecretStr. Pydantic accepts model instances as they are.
     fields: dict[str, Any] = {
-        name: getattr(spec, name) for name in spec.model_fields_set if name not in _TARGET_FIELDS
+        name: getattr(spec, name) for name in spec.model_fields_set if name not in HOST_LIST_FIELDS
     }
     fields["invocation_type"] = spec.invocation_type
     fields[target_field(spec.invocation_type)] = entries
