@@ -16,7 +16,7 @@ class AgentView:
 
 
 def current_agent(state: EmulatorState, project_id: str, instance_id: str) -> AgentView:
-    """Return the host's agent as its newest successful install left it, else as the fleet sets."""
+    """Return the host's agent as its newest successful install left it, else from the fleet."""
     installed = state.tasks.installed_version(project_id, instance_id)
     if installed is not None:
         return AgentView("running", "running", installed)

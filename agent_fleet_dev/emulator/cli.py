@@ -83,7 +83,8 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
         "--latency",
         type=_non_negative_float,
         default=0.0,
-        help="seconds added to every agent API and IAM request (default: %(default)s)",
+        help="minimum seconds from reading an agent API or IAM request to its response "
+        "(default: %(default)s)",
     )
     faults.add_argument(
         "--error-rate",

@@ -30,8 +30,8 @@ def require_loopback(host: str) -> str:
     Raises
     ------
     ValueError
-        If the host is not a loopback address, because the emulator accepts
-        any static token and must not be reachable from other machines.
+        If the host is not a loopback address: the admin endpoints need no
+        token, so the emulator must not be reachable from other machines.
     """
     if host == "localhost":
         return DEFAULT_HOST

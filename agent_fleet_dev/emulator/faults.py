@@ -4,7 +4,9 @@ Faults apply to the three agent APIs. IAM token requests get the latency only,
 and admin endpoints get none. Every agent API request draws one
 :class:`FaultDecision`, in this order of effect:
 
-1. ``latency_seconds`` of sleep, which delays only that request's connection.
+1. ``latency_seconds``: the response leaves no earlier than this long after
+   the request was read. The work below happens inside that window, as on a
+   remote service, and the wait holds up only that request's connection.
 2. Token expiry: when ``expire_tokens_after_requests`` is N > 0, requests
    1..N run normally, and request N + 1 first expires every token issued so
    far and the static tokens. It fires once per setting: assigning the field
@@ -36,7 +38,7 @@ _THROTTLE_FIELDS = frozenset({"throttle_every", "throttle_burst"})
 
 @dataclass(frozen=True, slots=True)
 class FaultDecision:
-    """What the faults do to one agent API request."""
+    """Effects of the faults on one agent API request."""
 
     latency_seconds: float
     expire_tokens: bool
@@ -58,7 +60,7 @@ class Faults(BaseModel):
     model_config = ConfigDict(validate_assignment=True, extra="forbid")
 
     latency_seconds: float = Field(default=0.0, ge=0, le=600)
-    """Delay added to every agent API and IAM request, in seconds."""
+    """Minimum time from reading an agent API or IAM request to its response, in seconds."""
 
     error_rate: float = Field(default=0.0, ge=0, le=1)
     """Fraction of agent API requests that get 500, 502 or 503 before processing."""
@@ -103,6 +105,10 @@ class Faults(BaseModel):
         with self._lock:
             super().__setattr__(name, value)
             self._restart_state_of(name)
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> "Faults":
+        """Copy the settings into new Faults; locks and counters cannot be copied."""
+        return Faults(**self.settings())
 
     def _restart_state_of(self, name: str) -> None:
         if name == "seed":
@@ -197,8 +203,8 @@ def format_retry_after(seconds: float) -> str:
     """Format a ``Retry-After`` value: whole seconds as an integer, else milliseconds precision.
 
     NOTE: HTTP defines Retry-After as whole seconds or a date. Fractions are
-    sent only when a test configures them, to keep retries fast, and a strict
-    client may round or reject them.
+    sent only when retry_after_seconds has one, as tests set to keep retries
+    fast, and a strict client may round or reject them.
     """
     if seconds.is_integer():
         return str(int(seconds))

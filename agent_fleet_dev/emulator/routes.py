@@ -8,7 +8,7 @@ from typing import Final
 
 
 class RouteKind(enum.Enum):
-    """Which rules a route follows: faults, authentication and counting."""
+    """Category of a route, which decides its faults, authentication and counting."""
 
     IAM = "iam"
     """Gets injected latency only; no token needed."""

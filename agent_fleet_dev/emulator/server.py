@@ -120,10 +120,10 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         _shutdown_all(stragglers, socket.SHUT_RDWR)
 
 
-def _shutdown_all(connections: list[socket.socket], how: int) -> None:
+def _shutdown_all(connections: list[socket.socket], direction: int) -> None:
     for connection in connections:
         try:
-            connection.shutdown(how)
+            connection.shutdown(direction)
         except OSError:
             logger.debug("connection was already closed")
 
@@ -188,20 +188,8 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         finally:
             if counted and not finished:
                 state.counters.request_finished(match.counter_name, None, concurrent=concurrent)
-            elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
-            logger.debug(
-                "%s returned %s in %s ms (request id %s)",
-                match.counter_name,
-                status,
-                elapsed_ms,
-                request_id,
-                extra={
-                    "route": match.counter_name,
-                    "status": status,
-                    "request_id": request_id,
-                    "elapsed_ms": elapsed_ms,
-                },
-            )
+            if logger.isEnabledFor(logging.DEBUG):
+                _log_request(match.counter_name, status, request_id, started)
 
     def _respond(
         self, state: EmulatorState, match: RouteMatch, path: str, query: str, request_id: str
@@ -307,6 +295,23 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Send http.server's own messages to the DEBUG log instead of stderr."""
         logger.debug("http.server: " + format, *args)
+
+
+def _log_request(route: str, status: int | None, request_id: str, started: float) -> None:
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+    logger.debug(
+        "%s returned %s in %s ms (request id %s)",
+        route,
+        status,
+        elapsed_ms,
+        request_id,
+        extra={
+            "route": route,
+            "status": status,
+            "request_id": request_id,
+            "elapsed_ms": elapsed_ms,
+        },
+    )
 
 
 def _reason(status: int) -> str:

@@ -189,3 +189,13 @@ def test_faults_update_is_all_or_nothing() -> None:
         faults.update({"latency_seconds": 0.5, "error_rate": 2})
 
     assert faults.latency_seconds == 0
+
+
+def test_faults_deep_copy() -> None:
+    """A deep copy of a configuration copies the fault settings, not the live object."""
+    faults = Faults(error_rate=0.5, seed=3)
+
+    copied = make_config(faults=faults).model_copy(deep=True).faults
+
+    assert copied is not faults
+    assert copied.settings() == faults.settings()

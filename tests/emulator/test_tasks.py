@@ -168,12 +168,12 @@ def test_tasks_list_last_three_months(client: httpx.Client, clock: ManualClock) 
     create(client, "h-1")
 
     clock.advance(90 * 24 * 3600)
-    kept = listed(client)
+    within_window = listed(client)
     clock.advance(1)
-    dropped = listed(client)
+    beyond_window = listed(client)
 
-    assert kept["count"] == 1
-    assert dropped["count"] == 0
+    assert within_window["count"] == 1
+    assert beyond_window["count"] == 0
 
 
 @pytest.mark.parametrize(
