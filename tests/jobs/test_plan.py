@@ -276,11 +276,6 @@ def test_plan_job_repr_hides_passwords() -> None:
             "instance_ids",
             id="remote-install-with-instance-ids",
         ),
-        pytest.param(
-            {"invocation_type": "UPDATE", "instance_ids": ["i-1"], "remote_install_meta": []},
-            "remote_install_meta",
-            id="update-with-empty-remote-list",
-        ),
     ],
 )
 def test_job_rejects_host_list_of_other_type(

@@ -10,7 +10,6 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent_fleet.cloudeye.endpoints import ces_endpoint, iam_endpoint
-from agent_fleet.contract import describe_validation_error
 from agent_fleet.jobs import ErrorThreshold
 
 ENDPOINT_ENV = "CLOUD_EYE_ENDPOINT"
@@ -112,16 +111,18 @@ class Settings(BaseModel):
         try:
             settings = cls.model_validate(values)
         except ValidationError as exc:
-            message = describe_validation_error(exc)
-            for field, variable in _ENV_BY_FIELD.items():
-                message = message.replace(f"{field}:", f"{variable}:")
-            raise ConfigurationError(f"invalid configuration: {message}") from exc
-        except ValueError as exc:
-            raise ConfigurationError(f"invalid configuration: {exc}") from exc
+            clauses = []
+            for error in exc.errors(include_input=False, include_url=False):
+                field = str(error["loc"][0]) if error["loc"] else ""
+                message = error["msg"].removeprefix("Value error, ")
+                clauses.append(f"{_ENV_BY_FIELD.get(field, field)}: {message}")
+            raise ConfigurationError(f"invalid configuration: {'; '.join(clauses)}") from exc
 
-        # Fail at cold start, not at the first call, when no endpoint can be derived.
-        try:
-            _ = settings.cloud_eye_endpoint
-        except ValueError as exc:
-            raise ConfigurationError(str(exc)) from exc
+        # Fail at cold start, not at the first call, when an endpoint cannot be derived.
+        if settings.region:
+            try:
+                ces_endpoint(settings.region)
+            except ValueError as exc:
+                raise ConfigurationError(f"{REGION_ENV}: {exc}") from exc
+        _ = settings.cloud_eye_endpoint
         return settings

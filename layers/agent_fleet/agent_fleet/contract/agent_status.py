@@ -2,9 +2,10 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from agent_fleet.contract._types import ExtensionStatus, ResourceId, UniagentStatus
+from agent_fleet.contract.errors import none_as_empty_list
 
 MAX_STATUS_INSTANCES = 2000
 
@@ -41,7 +42,9 @@ class AgentStatusInfo(BaseModel):
 
     instance_id: str | None = None
     uniagent_status: str | None = None
-    extensions: list[ExtensionInfo] = Field(default_factory=list)
+    extensions: Annotated[list[ExtensionInfo], BeforeValidator(none_as_empty_list)] = Field(
+        default_factory=list
+    )
 
 
 class AgentStatusResponse(BaseModel):
@@ -49,4 +52,6 @@ class AgentStatusResponse(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    agent_status: list[AgentStatusInfo] = Field(default_factory=list)
+    agent_status: Annotated[list[AgentStatusInfo], BeforeValidator(none_as_empty_list)] = Field(
+        default_factory=list
+    )

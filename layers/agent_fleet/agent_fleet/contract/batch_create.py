@@ -11,6 +11,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     FieldSerializationInfo,
@@ -32,6 +33,7 @@ from agent_fleet.contract._types import (
     ResourceId,
     VersionType,
 )
+from agent_fleet.contract.errors import none_as_empty_list
 
 MAX_HOSTS_PER_REQUEST = 100
 """Cloud Eye accepts at most this many ids or remote hosts in one call."""
@@ -129,7 +131,7 @@ class InvocationSpec(BaseModel):
             )
         used = host_list_field(kind)
         for name in HOST_LIST_FIELDS:
-            if name != used and getattr(self, name) is not None:
+            if name != used and getattr(self, name):
                 # NOTE: the contract is silent here; a second host list would
                 # make it ambiguous which hosts a job reports on, so it is refused.
                 raise ValueError(
@@ -174,7 +176,9 @@ class BatchCreateInvocationResponse(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    invocations: list[BatchCreateInvocationInfo] = Field(default_factory=list)
+    invocations: Annotated[list[BatchCreateInvocationInfo], BeforeValidator(none_as_empty_list)] = (
+        Field(default_factory=list)
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -4,6 +4,8 @@ Validation messages name the field and the rule and never echo the input,
 because the input may hold a remote-install password.
 """
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 
@@ -15,6 +17,11 @@ class ErrorBody(BaseModel):
     error_code: str | None = None
     error_msg: str | None = None
     request_id: str | None = None
+
+
+def none_as_empty_list(value: Any) -> Any:
+    """Read a JSON ``null`` list as an empty one; response models use it to stay tolerant."""
+    return [] if value is None else value
 
 
 def format_location(location: tuple[int | str, ...]) -> str:

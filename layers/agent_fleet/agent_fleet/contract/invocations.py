@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from agent_fleet.contract._types import (
     InstanceType,
@@ -10,6 +10,7 @@ from agent_fleet.contract._types import (
     InvocationType,
     ResourceId,
 )
+from agent_fleet.contract.errors import none_as_empty_list
 
 MAX_PAGE_SIZE = 100
 
@@ -59,5 +60,7 @@ class ListInvocationsResponse(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    invocations: list[InvocationInfo] = Field(default_factory=list)
+    invocations: Annotated[list[InvocationInfo], BeforeValidator(none_as_empty_list)] = Field(
+        default_factory=list
+    )
     count: int | None = None

@@ -14,22 +14,27 @@ Two sources implement the `SecretSource` protocol:
 import json
 import logging
 import os
-import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import httpx
 import stamina
 from pydantic import SecretStr
 
+from agent_fleet.credentials._secret_responses import (
+    EXTENSION_SOURCE_NAME,
+    SECRETS_MANAGER_SOURCE_NAME,
+    aws_status_error,
+    extension_status_error,
+    log_call,
+    secret_string_from,
+    transport_error,
+)
 from agent_fleet.credentials.aws import AwsCredentials, resolve_endpoint_url
 from agent_fleet.credentials.constants import (
-    AWS_ERROR_TYPE_HEADER,
     AWS_JSON_1_1,
-    AWS_REQUEST_ID_HEADER,
-    AWS_THROTTLING_ERRORS,
     EXTENSION_DEFAULT_PORT,
     EXTENSION_EXECUTABLE_NAME,
     EXTENSION_HOST,
@@ -42,7 +47,6 @@ from agent_fleet.credentials.constants import (
     EXTENSION_TIMEOUT,
     EXTENSION_TOKEN_HEADER,
     LAMBDA_EXTENSIONS_DIR,
-    MAX_SERVER_MESSAGE_CHARS,
     RETRY_WAIT_INITIAL_SECONDS,
     RETRY_WAIT_MAX_SECONDS,
     SECRETS_MANAGER_ATTEMPTS,
@@ -61,43 +65,10 @@ from agent_fleet.credentials.constants import (
 from agent_fleet.credentials.exceptions import (
     CredentialsConfigurationError,
     SecretFetchError,
-    SecretFormatError,
 )
 from agent_fleet.credentials.redaction import install_httpcore_header_redaction
 
 logger = logging.getLogger(__name__)
-
-EXTENSION_SOURCE_NAME = "the Parameters and Secrets Lambda Extension"
-SECRETS_MANAGER_SOURCE_NAME = "Secrets Manager"
-
-# Network failures worth another attempt. Other httpx errors (an unsupported
-# scheme, a malformed URL) are configuration mistakes and fail at once.
-_TRANSIENT_HTTPX_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-
-# NOTE: AWS does not document the extension's error bodies. Seen in the wild:
-# a plain-text 400 "not ready to serve traffic" during init, and Secrets
-# Manager's error type at the start of a plain-text or JSON body.
-_NOT_READY_MARKER = b"not ready"
-_LEADING_ERROR_TYPE = re.compile(r"^\s*([A-Za-z]+(?:Exception|Error|Failure))\b")
-
-_HINTS_BY_ERROR_TYPE = {
-    "ResourceNotFoundException": (
-        "Check the secret id, and that the secret exists in this account and region."
-    ),
-    "AccessDeniedException": (
-        "Allow secretsmanager:GetSecretValue on this secret in the function's execution role, "
-        "and kms:Decrypt if a customer managed key encrypts it."
-    ),
-    "DecryptionFailure": "Allow kms:Decrypt on the KMS key that encrypts this secret.",
-    "InvalidRequestException": (
-        "The secret may be scheduled for deletion: restore it or use another secret."
-    ),
-    "UnrecognizedClientException": "Check the AWS credentials in the environment.",
-    "InvalidSignatureException": "Check the AWS secret access key in the environment.",
-    "ExpiredTokenException": "The AWS session token has expired; renew the credentials.",
-}
-_TRANSIENT_HINT = "The failure looks transient and was retried; try again later."
-_DEFAULT_HINT = "Check the secret id and the function's permission to read it."
 
 
 class SecretSource(Protocol):
@@ -223,12 +194,12 @@ class ExtensionSecretSource:
                 timeout=EXTENSION_TIMEOUT,
             )
         except httpx.HTTPError as exc:
-            raise _transport_error(secret_id, EXTENSION_SOURCE_NAME, exc) from exc
+            raise transport_error(secret_id, EXTENSION_SOURCE_NAME, exc) from exc
 
-        _log_call(EXTENSION_SOURCE_NAME, secret_id, response, started)
+        log_call(EXTENSION_SOURCE_NAME, secret_id, response, started)
         if response.status_code == httpx.codes.OK:
-            return _secret_string_from(response, secret_id, EXTENSION_SOURCE_NAME)
-        raise _extension_status_error(response, secret_id)
+            return secret_string_from(response, secret_id, EXTENSION_SOURCE_NAME)
+        raise extension_status_error(response, secret_id)
 
 
 class SecretsManagerSource:
@@ -325,12 +296,12 @@ class SecretsManagerSource:
                 timeout=SECRETS_MANAGER_TIMEOUT,
             )
         except httpx.HTTPError as exc:
-            raise _transport_error(secret_id, SECRETS_MANAGER_SOURCE_NAME, exc) from exc
+            raise transport_error(secret_id, SECRETS_MANAGER_SOURCE_NAME, exc) from exc
 
-        _log_call(SECRETS_MANAGER_SOURCE_NAME, secret_id, response, started)
+        log_call(SECRETS_MANAGER_SOURCE_NAME, secret_id, response, started)
         if response.status_code == httpx.codes.OK:
-            return _secret_string_from(response, secret_id, SECRETS_MANAGER_SOURCE_NAME)
-        raise _aws_status_error(response, secret_id, SECRETS_MANAGER_SOURCE_NAME)
+            return secret_string_from(response, secret_id, SECRETS_MANAGER_SOURCE_NAME)
+        raise aws_status_error(response, secret_id, SECRETS_MANAGER_SOURCE_NAME)
 
 
 def secret_source_from_environ(
@@ -399,144 +370,3 @@ def _port_from_environ(environ: Mapping[str, str]) -> int:
 def _is_retryable(exc: Exception) -> bool:
     """Tell stamina whether a failed attempt is worth another one."""
     return isinstance(exc, SecretFetchError) and exc.retryable
-
-
-def _log_call(source: str, secret_id: str, response: httpx.Response, started: float) -> None:
-    """Log one line per completed call, with ids and status but no body."""
-    logger.info(
-        "Secret store call completed",
-        extra={
-            "secret_source": source,
-            "secret_id": secret_id,
-            "status_code": response.status_code,
-            "aws_request_id": response.headers.get(AWS_REQUEST_ID_HEADER),
-            "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
-        },
-    )
-
-
-def _transport_error(secret_id: str, source: str, exc: httpx.HTTPError) -> SecretFetchError:
-    """Translate an httpx error that got no response into a `SecretFetchError`."""
-    retryable = isinstance(exc, _TRANSIENT_HTTPX_ERRORS)
-    return SecretFetchError(
-        secret_id,
-        source=source,
-        reason=f"no response ({type(exc).__name__}: {exc})",
-        hint=_TRANSIENT_HINT if retryable else "Check the endpoint URL and the network path to it.",
-        retryable=retryable,
-    )
-
-
-def _secret_string_from(response: httpx.Response, secret_id: str, source: str) -> str:
-    """Return ``SecretString`` from a GetSecretValue body without echoing any of it."""
-    try:
-        body = response.json()
-    except ValueError as exc:
-        raise SecretFetchError(
-            secret_id,
-            source=source,
-            reason="the response is not JSON",
-            hint="Check that the endpoint is the secret store.",
-            status_code=response.status_code,
-            request_id=response.headers.get(AWS_REQUEST_ID_HEADER),
-        ) from exc
-
-    secret_string = body.get("SecretString") if isinstance(body, dict) else None
-    if not isinstance(secret_string, str):
-        raise SecretFormatError(
-            secret_id,
-            ["SecretString: missing; binary secrets are not supported, store a JSON string"],
-        )
-    return secret_string
-
-
-def _aws_status_error(response: httpx.Response, secret_id: str, source: str) -> SecretFetchError:
-    """Translate an AWS JSON protocol error response into a `SecretFetchError`."""
-    error_type, message = _parse_aws_error(response)
-    retryable = (
-        response.status_code >= 500
-        or response.status_code == 429
-        or error_type in AWS_THROTTLING_ERRORS
-    )
-    return SecretFetchError(
-        secret_id,
-        source=source,
-        reason="the request was rejected"
-        if not retryable
-        else "the service failed or throttled the request",
-        hint=_TRANSIENT_HINT
-        if retryable
-        else _HINTS_BY_ERROR_TYPE.get(error_type or "", _DEFAULT_HINT),
-        status_code=response.status_code,
-        error_type=error_type,
-        server_message=message,
-        request_id=response.headers.get(AWS_REQUEST_ID_HEADER),
-        retryable=retryable,
-    )
-
-
-def _extension_status_error(response: httpx.Response, secret_id: str) -> SecretFetchError:
-    """Translate an error response of the extension into a `SecretFetchError`."""
-    if (
-        response.status_code == httpx.codes.BAD_REQUEST
-        and _NOT_READY_MARKER in response.content.lower()
-    ):
-        return SecretFetchError(
-            secret_id,
-            source=EXTENSION_SOURCE_NAME,
-            reason="the extension is not ready to serve traffic",
-            hint=(
-                "It kept responding so for the whole retry budget; "
-                "check its log lines in the function's log group."
-            ),
-            status_code=response.status_code,
-            retryable=True,
-        )
-
-    if response.status_code in {httpx.codes.UNAUTHORIZED, httpx.codes.FORBIDDEN}:
-        error_type, _ = _parse_aws_error(response)
-        if error_type is None:
-            return SecretFetchError(
-                secret_id,
-                source=EXTENSION_SOURCE_NAME,
-                reason=f"the extension rejected the {EXTENSION_TOKEN_HEADER} header",
-                hint=f"Check that {SESSION_TOKEN_ENV} is the function's own session token.",
-                status_code=response.status_code,
-            )
-
-    return _aws_status_error(response, secret_id, EXTENSION_SOURCE_NAME)
-
-
-def _parse_aws_error(response: httpx.Response) -> tuple[str | None, str | None]:
-    """Return the AWS error type and message of an error response, each None when absent.
-
-    The JSON protocol puts them in ``__type`` (sometimes prefixed with a
-    namespace and ``#``) and ``message`` or ``Message``; the
-    ``x-amzn-ErrorType`` header (sometimes suffixed with ``:`` and a URL)
-    is the fallback.
-    """
-    body: Any = None
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-
-    error_type: str | None = None
-    message: str | None = None
-    if isinstance(body, dict):
-        raw_type = body.get("__type")
-        if isinstance(raw_type, str) and raw_type:
-            error_type = raw_type.rsplit("#", 1)[-1]
-        raw_message = body.get("message") or body.get("Message")
-        if isinstance(raw_message, str) and raw_message:
-            message = raw_message[:MAX_SERVER_MESSAGE_CHARS]
-
-    if error_type is None and (header := response.headers.get(AWS_ERROR_TYPE_HEADER)):
-        error_type = header.split(":", 1)[0]
-
-    if error_type is None and body is None:
-        match = _LEADING_ERROR_TYPE.match(response.text[:200])
-        if match:
-            error_type = match.group(1)
-
-    return error_type, message

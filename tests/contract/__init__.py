@@ -1,0 +1,1 @@
+"""Tests of the request and response models of the Cloud Eye agent APIs."""
