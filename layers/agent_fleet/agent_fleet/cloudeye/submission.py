@@ -97,6 +97,7 @@ class _ChunkSubmission:
         # Set once a call may have created tasks without saying so (a 5xx or a
         # lost answer): from then on an unsettled host is unknown, not failed.
         self.maybe_created = False
+        self.last_server_error: CloudEyeServerError | None = None
 
     def run(self) -> list[HostOutcome]:
         try:
@@ -139,7 +140,9 @@ class _ChunkSubmission:
             with attempt:
                 if attempt.num > 1:
                     # The failed attempt may have created tasks before its 5xx.
-                    self._settle_from_task_list(reason="created before a 5xx answer")
+                    self._settle_from_task_list(
+                        reason="created before a 5xx answer", cause=self.last_server_error
+                    )
                     if not self.pending:
                         return
                 self._send_pending()
@@ -150,6 +153,7 @@ class _ChunkSubmission:
             answer = self.client.batch_create(self.project_id, request)
         except CloudEyeServerError as exc:
             self.maybe_created = True
+            self.last_server_error = exc
             if exc.status_code == _GATEWAY_TIMEOUT:
                 raise _AnswerLost(exc) from exc
             raise
@@ -207,7 +211,9 @@ class _ChunkSubmission:
                 reason="Cloud Eye's answer did not mention this host", request_id=answer.request_id
             )
 
-    def _settle_from_task_list(self, *, reason: str) -> bool:
+    def _settle_from_task_list(
+        self, *, reason: str, cause: CloudEyeStatusError | None = None
+    ) -> bool:
         """Mark as successful every pending host that has a task created since the start.
 
         Returns False when the task list could not be read for some hosts;
@@ -231,13 +237,11 @@ class _ChunkSubmission:
         self.pending = [target for target in self.pending if target not in lookup.found]
 
         for target, failure in lookup.unreadable.items():
-            self.settled[target] = HostOutcome(
-                target=target,
-                status=OutcomeStatus.UNKNOWN,
-                reason=(
-                    f"{reason}; the task list could not be read for this host ({failure}), "
-                    "so it was not resent"
-                ),
+            self.settled[target] = _unknown(
+                target,
+                f"{reason}; the task list could not be read for this host ({failure}), "
+                "so it was not resent",
+                cause,
             )
         self.pending = [target for target in self.pending if target not in lookup.unreadable]
 
@@ -246,19 +250,25 @@ class _ChunkSubmission:
         return not lookup.unreadable
 
     def _settle_lost(self, exc: CloudEyeError) -> None:
-        request_id = exc.request_id if isinstance(exc, CloudEyeStatusError) else None
-        self._settle_lost_hosts(reason=f"the answer was lost ({exc})", request_id=request_id)
+        cause = exc if isinstance(exc, CloudEyeStatusError) else None
+        self._settle_lost_hosts(reason=f"the answer was lost ({exc})", cause=cause)
 
-    def _settle_lost_hosts(self, *, reason: str, request_id: str | None) -> None:
+    def _settle_lost_hosts(
+        self,
+        *,
+        reason: str,
+        cause: CloudEyeStatusError | None = None,
+        request_id: str | None = None,
+    ) -> None:
         """Settle hosts whose request was sent but whose answer is missing; never resend them."""
         if can_reconcile(self.request.invocation_type):
-            self._settle_from_task_list(reason=reason)
+            self._settle_from_task_list(reason=reason, cause=cause)
         for target in self.pending:
-            self.settled[target] = HostOutcome(
-                target=target,
-                status=OutcomeStatus.UNKNOWN,
-                reason=f"{reason}; no task for this host was found, and it was not resent",
-                request_id=request_id,
+            self.settled[target] = _unknown(
+                target,
+                f"{reason}; no task for this host was found, and it was not resent",
+                cause,
+                request_id,
             )
         self.pending = []
 
@@ -266,7 +276,7 @@ class _ChunkSubmission:
         if not can_reconcile(self.request.invocation_type):
             self._settle_lost(exc)
             return
-        self._settle_from_task_list(reason="created before a 5xx answer")
+        self._settle_from_task_list(reason="created before a 5xx answer", cause=exc)
         self._fail_pending(exc.error_code, exc.error_msg, str(exc), exc.request_id, exc.status_code)
 
     def _fail_pending(
@@ -292,6 +302,28 @@ class _ChunkSubmission:
                 http_status=http_status,
             )
         self.pending = []
+
+
+def _unknown(
+    target: str,
+    reason: str,
+    cause: CloudEyeStatusError | None,
+    request_id: str | None = None,
+) -> HostOutcome:
+    """An ``unknown`` outcome that keeps the error answer behind it, when there was one."""
+    if cause is None:
+        return HostOutcome(
+            target=target, status=OutcomeStatus.UNKNOWN, reason=reason, request_id=request_id
+        )
+    return HostOutcome(
+        target=target,
+        status=OutcomeStatus.UNKNOWN,
+        reason=reason,
+        error_code=cause.error_code,
+        error_msg=cause.error_msg,
+        request_id=cause.request_id,
+        http_status=cause.status_code,
+    )
 
 
 def submit_chunk(

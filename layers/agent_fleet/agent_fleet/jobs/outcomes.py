@@ -37,14 +37,16 @@ class HostOutcome(BaseModel):
     error_code, error_msg:
         Cloud Eye's code and message for ``error``; for ``failed`` the code
         and message of the last failure (an HTTP error's ``error_code``, or an
-        ``agentfleet.*`` code for transport failures).
+        ``agentfleet.*`` code for transport failures); for ``unknown``, those
+        of the 5xx answer that left the host's fate open, if any.
     reason:
         A sentence for ``failed``, ``unknown`` and ``skipped`` outcomes, and
         for successes recovered from the task list.
     request_id:
         Cloud Eye's ``X-Request-Id`` of the call that settled this host.
     http_status:
-        For ``failed``: the HTTP status of the last error answer, if any.
+        For ``failed`` and ``unknown``: the HTTP status of the error answer
+        behind the outcome, if there was one.
     """
 
     model_config = ConfigDict(frozen=True)

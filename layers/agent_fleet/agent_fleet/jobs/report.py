@@ -155,6 +155,18 @@ class JobReport(BaseModel):
         reached = self.counts[OutcomeStatus.SUCCESSFUL] + self.counts[OutcomeStatus.ERROR]
         return reached == 0 and self.counts[OutcomeStatus.FAILED] > 0
 
+    @property
+    def settled_no_host(self) -> bool:
+        """Whether Cloud Eye accepted or rejected no host although some were sent.
+
+        True when no outcome is ``successful`` or ``error`` and at least one is
+        ``failed`` or ``unknown``. The HTTP trigger answers such a job with a
+        gateway error instead of a 201.
+        """
+        reached = self.counts[OutcomeStatus.SUCCESSFUL] + self.counts[OutcomeStatus.ERROR]
+        unsettled = self.counts[OutcomeStatus.FAILED] + self.counts[OutcomeStatus.UNKNOWN]
+        return reached == 0 and unsettled > 0
+
     def summary(self) -> dict[str, Any]:
         """Return the report as a JSON-ready dict for logs, without per-host data.
 

@@ -8,7 +8,9 @@ in ``X-Agent-Fleet-*`` headers. The two read APIs are proxied after the same
 validation.
 """
 
+import binascii
 import json
+import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -81,7 +83,7 @@ def batch_create(project_id: str) -> Response[str]:
     logger.info("Job finished", extra={"summary": report.summary()})
 
     headers = _report_headers(report)
-    if report.failed_entirely:
+    if report.settled_no_host:
         return _job_failure_response(report, headers)
     body = {"invocations": [_item(outcome) for outcome in report.outcomes]}
     return Response(
@@ -169,23 +171,31 @@ def configuration_failure(exc: ConfigurationError) -> Response[str]:
 
 
 def _check_project_id(project_id: str) -> None:
-    import re
-
     if not re.match(RESOURCE_ID_PATTERN, project_id):
         raise BadRequest("project_id: must be 1 to 64 letters, digits and hyphens")
 
 
 def _parse_body[ModelT: (InvocationSpec, AgentStatusQuery)](model: type[ModelT]) -> ModelT:
-    raw = app.current_event.decoded_body
+    try:
+        raw = app.current_event.decoded_body
+    except (binascii.Error, ValueError) as exc:
+        # ValueError covers UnicodeDecodeError: base64 that is not UTF-8 text.
+        raise BadRequest(
+            "body: isBase64Encoded is true but the body is not base64 of UTF-8 text",
+            error_code=errors.BAD_MESSAGE_BODY,
+        ) from exc
     if not raw:
         raise BadRequest("body: a JSON object is required", error_code=errors.BAD_MESSAGE_BODY)
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise BadRequest(
-            f"body: not valid JSON (line {getattr(exc, 'lineno', '?')}, column "
-            f"{getattr(exc, 'colno', '?')})",
+            f"body: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
             error_code=errors.BAD_MESSAGE_BODY,
+        ) from exc
+    except RecursionError as exc:
+        raise BadRequest(
+            "body: JSON nested too deeply to read", error_code=errors.BAD_MESSAGE_BODY
         ) from exc
     if not isinstance(data, dict):
         raise BadRequest(
@@ -254,9 +264,10 @@ def _job_failure_response(report: JobReport, headers: dict[str, str]) -> Respons
         for outcome in report.outcomes
         if outcome.status in (OutcomeStatus.FAILED, OutcomeStatus.UNKNOWN)
     )
-    if first.status is OutcomeStatus.UNKNOWN or first.http_status == 504:
+    http_status = first.http_status
+    if http_status == 504 or (first.status is OutcomeStatus.UNKNOWN and http_status is None):
         status = 504
-    elif first.http_status is not None and (first.http_status == 429 or first.http_status >= 500):
+    elif http_status is not None and (http_status == 429 or http_status >= 500):
         status = 503
     else:
         status = 502
