@@ -13,7 +13,7 @@ MAX_STATUS_INSTANCES = 2000
 class AgentStatusQuery(BaseModel):
     """The body of an agent status query: up to 2,000 instances and optional filters."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     instance_ids: Annotated[list[ResourceId], Field(min_length=1, max_length=MAX_STATUS_INSTANCES)]
     uniagent_status: UniagentStatus | None = None
@@ -28,7 +28,7 @@ class AgentStatusQuery(BaseModel):
 class ExtensionInfo(BaseModel):
     """An agent extension on one host; the item fields are not confirmed publicly."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     name: str | None = None
     status: str | None = None
@@ -38,7 +38,7 @@ class ExtensionInfo(BaseModel):
 class AgentStatusInfo(BaseModel):
     """The uniagent and extension state of one host."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     instance_id: str | None = None
     uniagent_status: str | None = None
@@ -50,7 +50,7 @@ class AgentStatusInfo(BaseModel):
 class AgentStatusResponse(BaseModel):
     """The answer of an agent status query."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     agent_status: Annotated[list[AgentStatusInfo], BeforeValidator(none_as_empty_list)] = Field(
         default_factory=list

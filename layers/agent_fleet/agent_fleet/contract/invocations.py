@@ -18,7 +18,7 @@ MAX_PAGE_SIZE = 100
 class ListInvocationsQuery(BaseModel):
     """Filters and paging of a task-list query; Cloud Eye keeps three months of tasks."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     instance_id: ResourceId | None = None
     instance_type: InstanceType | None = None
@@ -37,7 +37,7 @@ class ListInvocationsQuery(BaseModel):
 class InvocationInfo(BaseModel):
     """One task of the task list; every field is optional."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     invocation_id: str | None = None
     instance_id: str | None = None
@@ -58,7 +58,7 @@ class InvocationInfo(BaseModel):
 class ListInvocationsResponse(BaseModel):
     """One page of the task list and the total count of matching tasks."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     invocations: Annotated[list[InvocationInfo], BeforeValidator(none_as_empty_list)] = Field(
         default_factory=list

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Self
 
 import httpx
-from httpx_auth import AWS4Auth
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from agent_fleet.credentials.constants import (
@@ -95,6 +94,11 @@ class AwsCredentials(BaseModel):
             The signing name of the service, such as ``secretsmanager`` or ``sqs``.
         """
         session_token = self.session_token.get_secret_value() if self.session_token else None
+        # NOTE: imported here because httpx-auth loads its OAuth2 modules too,
+        # which costs cold-start time in functions that read the secret
+        # through the extension and never sign a request.
+        from httpx_auth import AWS4Auth
+
         auth: httpx.Auth = AWS4Auth(
             access_id=self.access_key_id.get_secret_value(),
             secret_key=self.secret_access_key.get_secret_value(),
