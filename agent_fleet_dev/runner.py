@@ -9,6 +9,7 @@ value.
 import contextlib
 import importlib.util
 import json
+import logging
 import re
 import sys
 import time
@@ -142,6 +143,8 @@ def load_event(path: Path) -> Any:
         raise ValueError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
 
 
 @contextlib.contextmanager
@@ -152,14 +155,40 @@ def _stdout_to_stderr() -> Iterator[None]:
 
 def invoke(spec: FunctionSpec, event: Any) -> Any:
     """Run the function's handler on ``event`` and return what it returns."""
-    handler = load_handler(spec)
     context = LocalContext(
         function_name=spec.logical_id,
         timeout_seconds=spec.timeout_seconds,
         memory_limit_in_mb=spec.memory_mb,
     )
     with _stdout_to_stderr():
+        handler = load_handler(spec)
+        _send_handler_logs_to_stderr()
         return handler(event, context)
+
+
+def _send_handler_logs_to_stderr() -> None:
+    """Point the powertools Logger's stdout stream at stderr.
+
+    The Logger keeps the stream it found when the handler module was first
+    imported, which is stdout; stdout is reserved for the return value.
+    A stream set by someone else (a test's buffer) is left alone.
+    """
+    observability = sys.modules.get("agent_fleet.observability")
+    if observability is None:
+        return
+    for handler in observability.logger.handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.__stdout__:
+            handler.setStream(_CurrentStderr())
+
+
+class _CurrentStderr:
+    """A stream that writes to whatever ``sys.stderr`` is at the time of the write."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def project_of(event: Any) -> str | None:

@@ -115,8 +115,10 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
         "--drop-rate",
         type=_fraction,
         default=0.0,
-        help="fraction 0..1 of batch-create requests processed and then closed without an "
-        "response (default: %(default)s)",
+        help=(
+            "fraction 0..1 of batch-create requests processed and then closed without a "
+            "response (default: %(default)s)"
+        ),
     )
     faults.add_argument(
         "--response-shape",

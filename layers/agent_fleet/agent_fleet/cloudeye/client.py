@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import httpx
 import stamina
+import stamina.instrumentation
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from agent_fleet.cloudeye.exceptions import (
@@ -47,6 +48,10 @@ from agent_fleet.contract import (
 )
 
 logger = logging.getLogger(__name__)
+
+# BackoffHook logs each retry with the call's method, path and status. stamina's
+# own logging hook would add a second, bare line per retry, so it is turned off.
+stamina.instrumentation.set_on_retry_hooks([])
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=15.0, write=10.0, pool=10.0)
 """Per-call timeouts in seconds; the read timeout bounds one Cloud Eye answer."""

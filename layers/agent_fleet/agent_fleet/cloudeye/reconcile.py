@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agent_fleet.cloudeye.client import CloudEyeClient
-from agent_fleet.cloudeye.exceptions import CloudEyeError
+from agent_fleet.cloudeye.exceptions import CloudEyeError, CloudEyeTransportError
 from agent_fleet.contract import (
     INSTANCE_TARGETED,
     INVOCATION_TARGETED,
@@ -21,6 +21,9 @@ from agent_fleet.contract import (
 )
 
 logger = logging.getLogger(__name__)
+
+MAX_LOOKUP_FAILURES = 3
+"""Failed task list lookups after which the rest of a call's hosts are not looked up."""
 
 DEFAULT_CLOCK_SKEW_SECONDS = 30.0
 """How far before the call's start a task may be dated and still count as the call's."""
@@ -84,7 +87,8 @@ def find_created_tasks(
 
     earliest_ms = int((started_at - clock_skew_seconds) * 1000)
     lookup = TaskLookup()
-    for target in targets:
+    failures = 0
+    for index, target in enumerate(targets):
         try:
             instance_id = _instance_of(client, project_id, invocation_type, target)
             if instance_id is None:
@@ -92,6 +96,15 @@ def find_created_tasks(
             task = _newest_task_since(client, project_id, invocation_type, instance_id, earliest_ms)
         except CloudEyeError as exc:
             lookup.unreadable[target] = str(exc)
+            failures += 1
+            # Each failed lookup has used the whole retry budget. When Cloud Eye
+            # is unreachable or keeps failing, the remaining lookups would fail
+            # the same way, one budget each, so they are not tried.
+            if isinstance(exc, CloudEyeTransportError) or failures >= MAX_LOOKUP_FAILURES:
+                reason = f"lookups stopped after {failures} failed ones, the last: {exc}"
+                for skipped in targets[index + 1 :]:
+                    lookup.unreadable[skipped] = reason
+                break
             continue
         if task is not None:
             lookup.found[target] = task
