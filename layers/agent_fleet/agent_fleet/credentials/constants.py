@@ -55,21 +55,22 @@ IAM_REQUEST_ID_HEADERS = ("X-Request-Id", "X-IAM-Trace-Id", "X-Openstack-Request
 # Timeouts of each HTTP call. The extension runs inside the execution
 # environment, so connecting to it is quick, but it may call Secrets Manager
 # before it responds.
-EXTENSION_TIMEOUT = httpx.Timeout(10.0, connect=1.0)
-SECRETS_MANAGER_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
-IAM_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+EXTENSION_TIMEOUT = httpx.Timeout(5.0, connect=1.0)
+SECRETS_MANAGER_TIMEOUT = httpx.Timeout(5.0, connect=3.0)
+IAM_TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 
 # Retry bounds. A retried call ends at most one backoff wait and one request
 # timeout after its retry budget runs out. By estimate from these values, that
-# is within 20 s for the extension and 45 s for Secrets Manager or IAM.
+# is within 11 s for the extension and 18 s for Secrets Manager or IAM, so a
+# token is had, or given up on, within about 30 s: API Gateway's limit.
 EXTENSION_NOT_READY_ATTEMPTS = 10
 EXTENSION_NOT_READY_TIMEOUT_SECONDS = 5.0
 EXTENSION_NOT_READY_WAIT_INITIAL_SECONDS = 0.05
 EXTENSION_NOT_READY_WAIT_MAX_SECONDS = 1.0
 SECRETS_MANAGER_ATTEMPTS = 3
-SECRETS_MANAGER_RETRY_TIMEOUT_SECONDS = 20.0
+SECRETS_MANAGER_RETRY_TIMEOUT_SECONDS = 8.0
 IAM_ATTEMPTS = 3
-IAM_RETRY_TIMEOUT_SECONDS = 20.0
+IAM_RETRY_TIMEOUT_SECONDS = 8.0
 RETRY_WAIT_INITIAL_SECONDS = 0.2
 RETRY_WAIT_MAX_SECONDS = 5.0
 # The longest Retry-After a retry honours; longer waits fail the call instead.
