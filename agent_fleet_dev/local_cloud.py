@@ -7,14 +7,13 @@ endpoint for a project-scoped token, and call the emulator's agent APIs.
 
 import json
 import os
-import re
 import secrets
 from collections.abc import Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 
 from pydantic import SecretStr
 
-from agent_fleet.contract import RESOURCE_ID_PATTERN
+from agent_fleet.contract import is_resource_id
 from agent_fleet.runtime import reset_runtime
 from agent_fleet.settings import ENDPOINT_ENV, IAM_ENDPOINT_ENV, REGION_ENV, TOKEN_SECRET_ENV
 from agent_fleet_dev.emulator import CloudEyeEmulator, EmulatorConfig, IamUser
@@ -41,7 +40,7 @@ class LocalCloud:
     def __init__(self, projects: Iterable[str], config: EmulatorConfig | None = None) -> None:
         # An event may name an invalid project on purpose; the handler rejects it
         # before asking for a token, so it needs no IAM user.
-        valid = {project for project in projects if re.match(RESOURCE_ID_PATTERN, project)}
+        valid = {project for project in projects if is_resource_id(project)}
         self.projects = sorted(valid or {DEFAULT_PROJECT})
         self.config = config or EmulatorConfig()
         self.secrets = LocalSecretStore()

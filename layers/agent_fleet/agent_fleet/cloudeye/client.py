@@ -8,7 +8,6 @@ once on a 401. Failures surface as the exceptions drawn in
 
 import email.utils
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -35,7 +34,6 @@ from agent_fleet.cloudeye.exceptions import (
 from agent_fleet.cloudeye.retry import BackoffHook, RetryPolicy, is_retryable
 from agent_fleet.cloudeye.stats import ClientStats
 from agent_fleet.contract import (
-    RESOURCE_ID_PATTERN,
     AgentStatusQuery,
     AgentStatusResponse,
     BatchCreateInvocationRequest,
@@ -45,6 +43,7 @@ from agent_fleet.contract import (
     ListInvocationsQuery,
     ListInvocationsResponse,
     describe_validation_error,
+    is_resource_id,
 )
 
 logger = logging.getLogger(__name__)
@@ -100,7 +99,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 
 def _check_project_id(project_id: str) -> str:
-    if not re.match(RESOURCE_ID_PATTERN, project_id):
+    if not is_resource_id(project_id):
         raise ValueError(
             f"invalid project_id {project_id!r}: expected 1 to 64 letters, digits and hyphens"
         )

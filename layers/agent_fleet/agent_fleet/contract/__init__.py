@@ -18,6 +18,7 @@ from agent_fleet.contract._types import (
     RetStatus,
     UniagentStatus,
     VersionType,
+    is_resource_id,
 )
 from agent_fleet.contract.agent_status import (
     MAX_STATUS_INSTANCES,
@@ -78,4 +79,5 @@ __all__ = [
     "describe_validation_error",
     "format_location",
     "host_list_field",
+    "is_resource_id",
 ]

@@ -1,5 +1,6 @@
 """Field types and enumerations shared by the Cloud Eye agent APIs."""
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
@@ -9,6 +10,13 @@ RESOURCE_ID_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
 
 ResourceId = Annotated[str, StringConstraints(pattern=RESOURCE_ID_PATTERN)]
 """An instance, invocation or project id: 1..64 letters, digits and hyphens."""
+
+_RESOURCE_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
+def is_resource_id(value: str) -> bool:
+    """Tell whether ``value`` is a valid :data:`ResourceId`, e.g. before it goes into a URL path."""
+    return _RESOURCE_ID.fullmatch(value) is not None
 
 
 class InvocationType(StrEnum):

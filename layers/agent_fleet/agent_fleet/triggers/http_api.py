@@ -10,7 +10,6 @@ validation.
 
 import binascii
 import json
-import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -22,8 +21,8 @@ from agent_fleet.contract import (
     InvocationSpec,
     ListInvocationsQuery,
     describe_validation_error,
+    is_resource_id,
 )
-from agent_fleet.contract._types import RESOURCE_ID_PATTERN
 from agent_fleet.credentials import CredentialsError
 from agent_fleet.jobs import HostOutcome, Job, JobReport, OutcomeStatus
 from agent_fleet.observability import add_job_metrics, logger
@@ -171,7 +170,7 @@ def configuration_failure(exc: ConfigurationError) -> Response[str]:
 
 
 def _check_project_id(project_id: str) -> None:
-    if not re.match(RESOURCE_ID_PATTERN, project_id):
+    if not is_resource_id(project_id):
         raise BadRequest("project_id: must be 1 to 64 letters, digits and hyphens")
 
 
