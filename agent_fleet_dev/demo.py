@@ -21,11 +21,14 @@ from collections import Counter
 from typing import Any
 
 from agent_fleet_dev import runner
+from agent_fleet_dev.emulator import EmulatorConfig, Faults
 from agent_fleet_dev.local_cloud import LocalCloud
 
 HTTP_EVENT = runner.REPO_ROOT / "events" / "http-batch-create-published-example.json"
 SCHEDULED_EVENT = runner.REPO_ROOT / "events" / "scheduled-update-2500-hosts.json"
 SAMPLE_SIZE = 5
+LATENCY_SECONDS = 0.05
+"""Emulated Cloud Eye response time, so that the calls visibly overlap."""
 
 
 def _show_http_example(cloud: LocalCloud, event: dict[str, Any]) -> None:
@@ -39,6 +42,11 @@ def _show_http_example(cloud: LocalCloud, event: dict[str, Any]) -> None:
     print(f"   -> HTTP {reply['statusCode']}")
     headers = {name.lower(): value for name, value in reply.get("headers", {}).items()}
     print(f"   job id: {headers.get('x-agent-fleet-job-id')}")
+    counts = ("hosts", "successful", "error", "failed", "unknown", "skipped", "duplicates")
+    print(
+        "   counts: "
+        + ", ".join(f"{name} {headers.get(f'x-agent-fleet-{name}')}" for name in counts)
+    )
     body = json.loads(reply["body"])
     for item in body.get("invocations", []):
         detail = item.get("invocation_id") or f"{item.get('error_code')}: {item.get('error_msg')}"
@@ -79,8 +87,12 @@ def main() -> int:
     scheduled_event = runner.load_event(SCHEDULED_EVENT)
     projects = [runner.project_of(http_event) or "", scheduled_event["project_id"]]
 
-    with LocalCloud(projects) as cloud:
-        print(f"Cloud Eye emulator on {cloud.url}; local secret store on port {cloud.secrets.port}")
+    config = EmulatorConfig(faults=Faults(latency_seconds=LATENCY_SECONDS))
+    with LocalCloud(projects, config) as cloud:
+        print(
+            f"Cloud Eye emulator on {cloud.url} ({LATENCY_SECONDS * 1000:.0f} ms per call); "
+            f"local secret store on port {cloud.secrets.port}"
+        )
         print()
         _show_http_example(cloud, http_event)
         _show_scheduled_job(cloud, scheduled_event)

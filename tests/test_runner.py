@@ -86,3 +86,22 @@ def test_runner_invoke_non_utf8_event(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "latin1.json: not UTF-8 text" in result.stderr
+
+
+def test_demo_shows_published_example_and_job() -> None:
+    """make demo's script shows the published example's two hosts and the 2,500-host counts."""
+    result = subprocess.run(
+        [sys.executable, "-m", "agent_fleet_dev.demo"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=REPO,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "-> HTTP 201" in result.stdout
+    assert "instancexxx001   successful" in result.stdout
+    assert "do not meet the installation conditions" in result.stdout
+    assert "successful 2,500" in result.stdout
+    assert "25 Cloud Eye calls" in result.stdout
