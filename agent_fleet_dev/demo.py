@@ -1,7 +1,7 @@
 """``make demo``: the main job end to end on the built-in emulator.
 
 1. The published batch-create example goes through HttpApiFunction and is
-   answered 201: instancexxx001 successful, instancexxx002 rejected.
+   gets a 201: instancexxx001 successful, instancexxx002 rejected.
 2. A scheduled UPDATE of 2,500 hosts goes through ScheduledJobFunction in
    25 Cloud Eye calls; its counts and a sample of outcomes are printed.
 

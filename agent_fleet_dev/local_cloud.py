@@ -30,7 +30,7 @@ def cloud_eye_configured(environ: MutableMapping[str, str] | None = None) -> boo
 
 
 def secret_id_for(project_id: str) -> str:
-    """The local secret that holds the IAM credentials of ``project_id``."""
+    """Return the id of the local secret that contains the IAM credentials of ``project_id``."""
     return f"local/agent-fleet/cloud-eye/{project_id}"
 
 
@@ -94,7 +94,7 @@ class LocalCloud:
         return self.emulator.url
 
     def environment(self, project_id: str) -> dict[str, str]:
-        """The variables that point the handlers at this cloud for ``project_id``."""
+        """Return the variables that point the handlers at this cloud for ``project_id``."""
         return {
             ENDPOINT_ENV: self.url,
             IAM_ENDPOINT_ENV: self.url,

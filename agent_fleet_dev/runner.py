@@ -32,7 +32,7 @@ class FunctionNotFound(LookupError):
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """Where a function's handler lives and how long Lambda would let it run."""
+    """A function's folder, timeout and memory size, as the template sets them."""
 
     logical_id: str
     folder: Path

@@ -44,7 +44,7 @@ class ConfigurationError(ValueError):
 
 
 class Settings(BaseModel):
-    """What every handler needs to reach Cloud Eye and to bound a job."""
+    """Settings every handler needs to reach Cloud Eye and to bound a job."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

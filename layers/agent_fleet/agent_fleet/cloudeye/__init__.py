@@ -1,4 +1,4 @@
-"""The Cloud Eye client: the agent APIs, retries, token refresh and lost-answer reconciliation."""
+"""The Cloud Eye client: the agent APIs, retries, token refresh and lost-response reconciliation."""
 
 from agent_fleet.cloudeye.client import (
     DEFAULT_TIMEOUT,

@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 stamina.instrumentation.set_on_retry_hooks([])
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=15.0, write=10.0, pool=10.0)
-"""Per-call timeouts in seconds; the read timeout bounds one Cloud Eye answer."""
+"""Per-call timeouts in seconds; the read timeout bounds one Cloud Eye response."""
 
 DEFAULT_MAX_CONNECTIONS = 20
 MAX_LIST_PAGES = 50
@@ -65,7 +65,7 @@ TOKEN_HEADER = "X-Auth-Token"  # noqa: S105 - a header name, not a secret
 
 
 class TokenSource(Protocol):
-    """Where the client gets its project-scoped IAM token."""
+    """A source of the project-scoped IAM token the client sends."""
 
     def get_token(self, *, stale: SecretStr | None = None) -> SecretStr:
         """Return a valid token; with ``stale``, a newer one than ``stale``."""
@@ -74,7 +74,7 @@ class TokenSource(Protocol):
 
 @dataclass(frozen=True)
 class BatchCreateAnswer:
-    """Cloud Eye's 201 to a batch-create call and the request id that answered it."""
+    """Cloud Eye's 201 to a batch-create call and the request id that returned it."""
 
     response: BatchCreateInvocationResponse
     request_id: str | None
@@ -175,16 +175,16 @@ class CloudEyeClient:
         """Create agent tasks for at most 100 hosts.
 
         Retries only what cannot create a task twice: connection failures and
-        429. A 5xx or a lost answer propagates, because Cloud Eye may have
+        429. A 5xx or a lost response propagates, because Cloud Eye may have
         created the tasks; :func:`agent_fleet.cloudeye.submission.submit_chunk`
         reconciles those through the task list.
 
         Raises
         ------
         ResponseLostError
-            The request was sent and its answer was lost.
+            The request was sent and its response was lost.
         CloudEyeStatusError
-            Cloud Eye answered an error status (after retries for 429).
+            Cloud Eye returned an error status (after retries for 429).
         CloudEyeConnectError
             No connection could be made within the retry bounds.
         CloudEyeResponseError
@@ -308,7 +308,7 @@ class CloudEyeClient:
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             self.stats.record_call(latency_ms=_elapsed_ms(started), status_code=None)
             raise ResponseLostError(
-                f"the answer of Cloud Eye to {method} {path} was lost after the request was "
+                f"the response of Cloud Eye to {method} {path} was lost after the request was "
                 f"sent: {type(exc).__name__}",
                 method=method,
                 path=path,
@@ -385,7 +385,7 @@ def _parse[ModelT: BaseModel](
         data = response.json()
     except ValueError as exc:
         raise CloudEyeResponseError(
-            f"Cloud Eye answered {response.status_code} to {method} {path} with a body that is "
+            f"Cloud Eye returned {response.status_code} for {method} {path} with a body that is "
             f"not JSON (request id {_request_id(response) or 'not given'})",
             method=method,
             path=path,
@@ -394,7 +394,7 @@ def _parse[ModelT: BaseModel](
         return model.model_validate(data)
     except ValidationError as exc:
         raise CloudEyeResponseError(
-            f"Cloud Eye answered {response.status_code} to {method} {path} with a body that does "
+            f"Cloud Eye returned {response.status_code} for {method} {path} with a body that does "
             f"not match the contract ({describe_validation_error(exc)}; request id "
             f"{_request_id(response) or 'not given'})",
             method=method,

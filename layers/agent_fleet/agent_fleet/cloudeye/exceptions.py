@@ -3,10 +3,10 @@
 ::
 
     CloudEyeError
-    ├── CloudEyeTransportError     no HTTP answer was received
+    ├── CloudEyeTransportError     no HTTP response was received
     │   ├── CloudEyeConnectError   the request never left: safe to resend
-    │   └── ResponseLostError      the request was sent, its answer was lost
-    ├── CloudEyeStatusError        Cloud Eye answered with an error status
+    │   └── ResponseLostError      the request was sent, its response was lost
+    ├── CloudEyeStatusError        Cloud Eye responded with an error status
     │   ├── CloudEyeBadRequest     400: the request breaks a rule, never retried
     │   ├── CloudEyeAuthError      401 after one token refresh
     │   ├── CloudEyeForbidden      403: the token lacks a permission, never retried
@@ -30,7 +30,7 @@ class CloudEyeError(Exception):
 
 
 class CloudEyeTransportError(CloudEyeError):
-    """No HTTP answer was received."""
+    """No HTTP response was received."""
 
 
 class CloudEyeConnectError(CloudEyeTransportError):
@@ -38,7 +38,7 @@ class CloudEyeConnectError(CloudEyeTransportError):
 
 
 class ResponseLostError(CloudEyeTransportError):
-    """The request was sent, but its answer timed out or the connection dropped.
+    """The request was sent, but its response timed out or the connection dropped.
 
     Cloud Eye may or may not have acted on it. A batch-create that ends this
     way is reconciled through the task list, never resent blindly.
@@ -46,7 +46,7 @@ class ResponseLostError(CloudEyeTransportError):
 
 
 class CloudEyeStatusError(CloudEyeError):
-    """Cloud Eye answered with a 4xx or 5xx status."""
+    """Cloud Eye responded with a 4xx or 5xx status."""
 
     def __init__(
         self,
@@ -60,7 +60,7 @@ class CloudEyeStatusError(CloudEyeError):
     ) -> None:
         detail = f"{error_code}: {error_msg}" if error_code else (error_msg or "no error body")
         message = (
-            f"Cloud Eye answered {status_code} to {method} {path} ({detail}; "
+            f"Cloud Eye returned {status_code} for {method} {path} ({detail}; "
             f"request id {request_id or 'not given'})"
         )
         super().__init__(message, method=method, path=path)

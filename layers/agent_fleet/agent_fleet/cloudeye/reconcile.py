@@ -1,4 +1,4 @@
-"""Find, in Cloud Eye's task list, the tasks a batch-create created when its answer was lost.
+"""Find, in Cloud Eye's task list, the tasks a batch-create created when its response was lost.
 
 A task counts as created by the call when it has the call's invocation type,
 belongs to the host's instance, and was created after the call started. The
@@ -40,7 +40,7 @@ def can_reconcile(invocation_type: InvocationType) -> bool:
 
 @dataclass
 class TaskLookup:
-    """What the task list showed for the hosts of a call.
+    """The task list's view of the hosts of one call.
 
     Attributes
     ----------

@@ -71,7 +71,7 @@ def is_retryable(exc: BaseException, *, resend_safe: bool) -> bool:
         What the last attempt raised.
     resend_safe:
         True when sending the request again cannot create anything twice (reads,
-        status queries). A batch-create is not: a 5xx or a lost answer may
+        status queries). A batch-create is not: a 5xx or a lost response may
         follow a request Cloud Eye carried out, so only failures that prove it
         was not (no connection, 429) are retried here.
     """
@@ -85,7 +85,7 @@ def is_retryable(exc: BaseException, *, resend_safe: bool) -> bool:
 class BackoffHook:
     """stamina's ``on`` predicate for one call: whether to retry, and the wait.
 
-    One instance serves one call, because it counts the retries and holds the
+    One instance serves one call, because it counts the retries and keeps the
     call's start time to keep every wait inside the deadline.
     """
 

@@ -33,7 +33,7 @@ class ClientStats:
         self._latency_max = 0.0
 
     def record_call(self, *, latency_ms: float, status_code: int | None) -> None:
-        """Count one HTTP exchange; ``status_code`` is None when no answer came."""
+        """Count one HTTP exchange; ``status_code`` is None when no response came."""
         with self._lock:
             self._calls += 1
             self._latency_total += latency_ms

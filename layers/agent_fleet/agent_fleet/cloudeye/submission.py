@@ -6,7 +6,7 @@ host of the chunk, so a failing chunk cannot take the rest of a job down.
 
 No host is ever submitted twice. A batch-create is resent only after a 5xx
 that is not 504, and only for the hosts that the task list shows without a
-new task. A lost answer (read timeout, dropped connection) or a 504, where
+new task. A lost response (read timeout, dropped connection) or a 504, where
 Cloud Eye may still be working on the request, is never resent: the task
 list settles what it can and the rest is reported ``unknown``.
 """
@@ -46,7 +46,7 @@ _GATEWAY_TIMEOUT = 504
 
 
 class _AnswerLost(Exception):
-    """A 5xx after which resending could double a task; handled like a lost answer."""
+    """A 5xx after which resending could double a task; handled like a lost response."""
 
     def __init__(self, cause: CloudEyeError) -> None:
         super().__init__(str(cause))
@@ -95,7 +95,7 @@ class _ChunkSubmission:
         self.settled: dict[str, HostOutcome] = {}
         self.started_at = clock()
         # Set once a call may have created tasks without saying so (a 5xx or a
-        # lost answer): from then on an unsettled host is unknown, not failed.
+        # lost response): from then on an unsettled host is unknown, not failed.
         self.maybe_created = False
         self.last_server_error: CloudEyeServerError | None = None
 
@@ -141,7 +141,7 @@ class _ChunkSubmission:
                 if attempt.num > 1:
                     # The failed attempt may have created tasks before its 5xx.
                     self._settle_from_task_list(
-                        reason="created before a 5xx answer", cause=self.last_server_error
+                        reason="created before a 5xx response", cause=self.last_server_error
                     )
                     if not self.pending:
                         return
@@ -170,7 +170,7 @@ class _ChunkSubmission:
             by_instance = {item.instance_id: item for item in reversed(items) if item.instance_id}
             matched = [(target, by_instance.get(target)) for target in self.pending]
         elif len(items) == len(self.pending):
-            # NOTE: items of ROLLBACK, RETRY and REMOTE_INSTALL answers carry no
+            # NOTE: items of ROLLBACK, RETRY and REMOTE_INSTALL responses carry no
             # field naming the request's host, so they are matched by position.
             matched = list(zip(self.pending, items, strict=True))
         else:
@@ -189,7 +189,7 @@ class _ChunkSubmission:
                 reason = None
             else:
                 status = OutcomeStatus.UNKNOWN
-                reason = f"Cloud Eye answered an unexpected ret_status {item.ret_status!r}"
+                reason = f"Cloud Eye returned an unexpected ret_status {item.ret_status!r}"
             self.settled[target] = HostOutcome(
                 target=target,
                 status=status,
@@ -204,11 +204,12 @@ class _ChunkSubmission:
         self.pending = missing
         if missing:
             logger.warning(
-                "Cloud Eye's answer left hosts out",
+                "Cloud Eye's response left hosts out",
                 extra={"hosts_missing": len(missing), "cloud_eye_request_id": answer.request_id},
             )
             self._settle_lost_hosts(
-                reason="Cloud Eye's answer did not mention this host", request_id=answer.request_id
+                reason="Cloud Eye's response did not mention this host",
+                request_id=answer.request_id,
             )
 
     def _settle_from_task_list(
@@ -251,7 +252,7 @@ class _ChunkSubmission:
 
     def _settle_lost(self, exc: CloudEyeError) -> None:
         cause = exc if isinstance(exc, CloudEyeStatusError) else None
-        self._settle_lost_hosts(reason=f"the answer was lost ({exc})", cause=cause)
+        self._settle_lost_hosts(reason=f"the response was lost ({exc})", cause=cause)
 
     def _settle_lost_hosts(
         self,
@@ -260,7 +261,7 @@ class _ChunkSubmission:
         cause: CloudEyeStatusError | None = None,
         request_id: str | None = None,
     ) -> None:
-        """Settle hosts whose request was sent but whose answer is missing; never resend them."""
+        """Settle hosts whose request was sent but whose response is missing; never resend them."""
         if can_reconcile(self.request.invocation_type):
             self._settle_from_task_list(reason=reason, cause=cause)
         for target in self.pending:
@@ -276,7 +277,7 @@ class _ChunkSubmission:
         if not can_reconcile(self.request.invocation_type):
             self._settle_lost(exc)
             return
-        self._settle_from_task_list(reason="created before a 5xx answer", cause=exc)
+        self._settle_from_task_list(reason="created before a 5xx response", cause=exc)
         self._fail_pending(exc.error_code, exc.error_msg, str(exc), exc.request_id, exc.status_code)
 
     def _fail_pending(
@@ -310,7 +311,7 @@ def _unknown(
     cause: CloudEyeStatusError | None,
     request_id: str | None = None,
 ) -> HostOutcome:
-    """An ``unknown`` outcome that keeps the error answer behind it, when there was one."""
+    """An ``unknown`` outcome that keeps the error response behind it, when there was one."""
     if cause is None:
         return HostOutcome(
             target=target, status=OutcomeStatus.UNKNOWN, reason=reason, request_id=request_id

@@ -48,7 +48,7 @@ class AgentStatusInfo(BaseModel):
 
 
 class AgentStatusResponse(BaseModel):
-    """The answer of an agent status query."""
+    """The response to an agent status query."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 

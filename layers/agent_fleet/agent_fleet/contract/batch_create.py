@@ -160,7 +160,7 @@ class BatchCreateInvocationRequest(InvocationSpec):
 
 
 class BatchCreateInvocationInfo(BaseModel):
-    """One host's result in a 201 answer; every field is optional."""
+    """One host's result in a 201 response; every field is optional."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -172,7 +172,7 @@ class BatchCreateInvocationInfo(BaseModel):
 
 
 class BatchCreateInvocationResponse(BaseModel):
-    """A 201 answer, given as ``{"invocations": [...]}`` or as a bare array."""
+    """A 201 response, given as ``{"invocations": [...]}`` or as a bare array."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 

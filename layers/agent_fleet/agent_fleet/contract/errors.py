@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 
 class ErrorBody(BaseModel):
-    """The body of a 4xx or 5xx answer from Cloud Eye or its API gateway."""
+    """The body of a 4xx or 5xx response from Cloud Eye or its API gateway."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 

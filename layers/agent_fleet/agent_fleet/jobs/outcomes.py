@@ -9,8 +9,8 @@ class OutcomeStatus(StrEnum):
     """How a host's part of a job ended.
 
     ``successful`` and ``error`` are Cloud Eye's own ``ret_status`` values.
-    The other three are agent-fleet's: ``failed`` when no answer could be had
-    after retries, ``unknown`` when a request was sent but its answer was lost
+    The other three are agent-fleet's: ``failed`` when no response could be had
+    after retries, ``unknown`` when a request was sent but its response was lost
     and the task list could not establish the host's fate, ``skipped`` when the
     host was never sent because the job stopped early.
     """
@@ -33,19 +33,19 @@ class HostOutcome(BaseModel):
     status:
         See :class:`OutcomeStatus`.
     instance_id, invocation_id:
-        From Cloud Eye's answer or from its task list when the answer was lost.
+        From Cloud Eye's response or from its task list when the response was lost.
     error_code, error_msg:
         Cloud Eye's code and message for ``error``; for ``failed`` the code
         and message of the last failure (an HTTP error's ``error_code``, or an
         ``agentfleet.*`` code for transport failures); for ``unknown``, those
-        of the 5xx answer that left the host's fate open, if any.
+        of the 5xx response that left the host's fate open, if any.
     reason:
         A sentence for ``failed``, ``unknown`` and ``skipped`` outcomes, and
         for successes recovered from the task list.
     request_id:
         Cloud Eye's ``X-Request-Id`` of the call that settled this host.
     http_status:
-        For ``failed`` and ``unknown``: the HTTP status of the error answer
+        For ``failed`` and ``unknown``: the HTTP status of the error response
         behind the outcome, if there was one.
     """
 

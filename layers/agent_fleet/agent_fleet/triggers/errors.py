@@ -1,4 +1,4 @@
-"""Error answers in Cloud Eye's shape, and the HTTP status each failure maps to.
+"""Error responses in Cloud Eye's shape, and the HTTP status each failure maps to.
 
 agent-fleet's own error codes use the ``agentfleet.`` prefix; validation
 errors reuse Cloud Eye's general codes, so existing clients read them the same.
@@ -41,7 +41,7 @@ def error_response(
     request_id: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[str]:
-    """Build a JSON error answer ``{"error_code", "error_msg"[, "request_id"]}``."""
+    """Build a JSON error response ``{"error_code", "error_msg"[, "request_id"]}``."""
     body: dict[str, Any] = {"error_code": error_code, "error_msg": error_msg}
     if request_id:
         body["request_id"] = request_id
@@ -54,10 +54,10 @@ def error_response(
 
 
 def gateway_status_for(exc: CloudEyeError) -> int:
-    """Map a Cloud Eye failure to the status a gateway in front of it answers.
+    """Map a Cloud Eye failure to the status a gateway in front of it returns.
 
     502 when Cloud Eye refused the call (4xx) or could not be reached, 503
-    when it was throttling or failing (429, 5xx), 504 when its answer did not
+    when it was throttling or failing (429, 5xx), 504 when its response did not
     come back in time.
     """
     if isinstance(exc, ResponseLostError):
@@ -72,7 +72,7 @@ def gateway_status_for(exc: CloudEyeError) -> int:
 
 
 def cloud_eye_failure_response(exc: CloudEyeError) -> Response[str]:
-    """Answer a Cloud Eye failure with its code, message and request id."""
+    """Return a Cloud Eye failure as a gateway error with its code, message and request id."""
     status = gateway_status_for(exc)
     if isinstance(exc, CloudEyeStatusError):
         code = exc.error_code or {502: UPSTREAM_FAILED, 503: UPSTREAM_UNAVAILABLE}.get(

@@ -1,7 +1,7 @@
 """The HTTP trigger: Cloud Eye's own agent APIs, with any number of hosts per batch-create.
 
 ``POST /v3/{project_id}/agent-invocations/batch-create`` takes Cloud Eye's
-body with up to ``AGENT_FLEET_MAX_HOSTS`` hosts and answers like Cloud Eye:
+body with up to ``AGENT_FLEET_MAX_HOSTS`` hosts and responds like Cloud Eye:
 201 with ``{"invocations": [...]}``, one item per distinct host in input
 order, so existing clients work unchanged. The job id and the counts travel
 in ``X-Agent-Fleet-*`` headers. The two read APIs are proxied after the same
@@ -46,7 +46,7 @@ app = APIGatewayHttpResolver()
 
 
 class BadRequest(Exception):
-    """The request breaks a rule; answered 400 in Cloud Eye's error shape."""
+    """The request breaks a rule; the response is 400 in Cloud Eye's error shape."""
 
     def __init__(self, message: str, *, error_code: str = errors.INVALID_REQUEST) -> None:
         super().__init__(message)
@@ -54,7 +54,7 @@ class BadRequest(Exception):
 
 
 class TooManyHosts(Exception):
-    """The body names more hosts than the configured cap; answered 413."""
+    """The body names more hosts than the configured cap; the response is 413."""
 
 
 # -- routes ------------------------------------------------------------------
@@ -62,7 +62,7 @@ class TooManyHosts(Exception):
 
 @app.post("/v3/<project_id>/agent-invocations/batch-create")
 def batch_create(project_id: str) -> Response[str]:
-    """Run one batch-create job of any size and answer like Cloud Eye."""
+    """Run one batch-create job of any size and respond like Cloud Eye."""
     _check_project_id(project_id)
     spec = _parse_body(InvocationSpec)
     runtime = get_runtime()
@@ -126,7 +126,7 @@ def openapi() -> Response[str]:
 
 @app.not_found
 def not_found(_exc: Exception) -> Response[str]:
-    """Answer unknown routes in Cloud Eye's gateway shape."""
+    """Return 404 for unknown routes, in Cloud Eye's gateway shape."""
     event = app.current_event
     return errors.error_response(
         404, errors.NOT_FOUND, f"no route for {event.request_context.http.method} {event.path}"
@@ -135,33 +135,33 @@ def not_found(_exc: Exception) -> Response[str]:
 
 @app.exception_handler(BadRequest)
 def bad_request(exc: BadRequest) -> Response[str]:
-    """Answer 400 naming the field and the rule."""
+    """Return 400 naming the field and the rule."""
     return errors.error_response(400, exc.error_code, str(exc))
 
 
 @app.exception_handler(TooManyHosts)
 def too_many_hosts(exc: TooManyHosts) -> Response[str]:
-    """Answer 413 stating the cap."""
+    """Return 413 stating the cap."""
     return errors.error_response(413, errors.TOO_MANY_HOSTS, str(exc))
 
 
 @app.exception_handler(CloudEyeError)
 def cloud_eye_failure(exc: CloudEyeError) -> Response[str]:
-    """Answer 502, 503 or 504 with Cloud Eye's code, message and request id."""
+    """Return 502, 503 or 504 with Cloud Eye's code, message and request id."""
     logger.warning("Cloud Eye call failed", extra={"error": type(exc).__name__})
     return errors.cloud_eye_failure_response(exc)
 
 
 @app.exception_handler(CredentialsError)
 def credentials_failure(exc: CredentialsError) -> Response[str]:
-    """Answer 502 when no Cloud Eye token could be had; the message holds no secret."""
+    """Return 502 when no Cloud Eye token could be had; the message holds no secret."""
     logger.error("Could not get a Cloud Eye token", extra={"error": str(exc)})
     return errors.error_response(502, errors.UPSTREAM_FAILED, str(exc))
 
 
 @app.exception_handler(ConfigurationError)
 def configuration_failure(exc: ConfigurationError) -> Response[str]:
-    """Answer 500 naming the setting to fix: the deployment, not the caller, is at fault."""
+    """Return 500 naming the setting to fix: the deployment, not the caller, is at fault."""
     logger.error("Invalid configuration", extra={"error": str(exc)})
     return errors.error_response(500, errors.CONFIGURATION, str(exc))
 
@@ -257,7 +257,7 @@ def _report_headers(report: JobReport) -> dict[str, str]:
 
 
 def _job_failure_response(report: JobReport, headers: dict[str, str]) -> Response[str]:
-    """Answer a job that reached no host: 502, 503 or 504 from its first failure."""
+    """Build the 502, 503 or 504 of a job that reached no host, from its first failure."""
     first = next(
         outcome
         for outcome in report.outcomes

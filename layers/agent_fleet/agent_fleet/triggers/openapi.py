@@ -46,7 +46,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
         413: "More hosts than AGENT_FLEET_MAX_HOSTS",
         502: "Cloud Eye refused the call or could not be reached",
         503: "Cloud Eye was throttling or failing after retries",
-        504: "Cloud Eye's answer did not come back in time",
+        504: "Cloud Eye's response did not come back in time",
     }
     return {
         str(status): {"description": descriptions[status], **_json_content("ErrorBody")}
