@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from agent_fleet.cloudeye import CloudEyeClient, RetryPolicy, TokenSource, submit_chunk
+from agent_fleet.cloudeye.client import USER_AGENT
 from agent_fleet.credentials import TokenProvider, secret_source_from_environ
 from agent_fleet.jobs import (
     Chunk,
@@ -32,6 +33,8 @@ class Runtime:
 
     settings: Settings
     client: CloudEyeClient
+    http: httpx.Client | None = None
+    """The connection pool the runtime built, closed by :meth:`close`."""
 
     @classmethod
     def build(
@@ -43,13 +46,18 @@ class Runtime:
     ) -> "Runtime":
         """Build the runtime from ``settings`` (default: read from the environment)."""
         settings = settings or Settings.from_environ(environ)
+
+        # One connection pool serves Cloud Eye and IAM: each httpx client costs
+        # tens of milliseconds of TLS setup at cold start. The IAM exchange sets
+        # its own timeout on every request.
+        http = new_http_client(settings)
         if tokens is None:
             tokens = TokenProvider(
                 secret_source_from_environ(environ) if environ else secret_source_from_environ(),
                 settings.token_secret_id,
                 iam_endpoint=settings.iam_token_endpoint,
+                http=http,
             )
-        timeout = httpx.Timeout(settings.request_timeout_seconds, connect=3.0)
         client = CloudEyeClient(
             settings.cloud_eye_endpoint,
             tokens,
@@ -57,10 +65,15 @@ class Runtime:
                 attempts=settings.retry_attempts,
                 deadline_seconds=settings.retry_deadline_seconds,
             ),
-            timeout=timeout,
-            max_connections=max(settings.max_concurrency, 10),
+            http=http,
         )
-        return cls(settings=settings, client=client)
+        return cls(settings=settings, client=client, http=http)
+
+    def close(self) -> None:
+        """Close the client and the connection pool the runtime built."""
+        self.client.close()
+        if self.http is not None:
+            self.http.close()
 
     def run_job(
         self,
@@ -98,6 +111,16 @@ class Runtime:
         )
 
 
+def new_http_client(settings: Settings) -> httpx.Client:
+    """Build the container's HTTP client with the Cloud Eye timeout and pool size."""
+    pool = max(settings.max_concurrency, 10)
+    return httpx.Client(
+        timeout=httpx.Timeout(settings.request_timeout_seconds, connect=3.0),
+        limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+        headers={"User-Agent": USER_AGENT},
+    )
+
+
 def _deadline(
     job_deadline_seconds: float | None,
     remaining_seconds: Callable[[], float] | None,
@@ -133,5 +156,5 @@ def reset_runtime() -> None:
     global _runtime
     with _lock:
         if _runtime is not None:
-            _runtime.client.close()
+            _runtime.close()
         _runtime = None

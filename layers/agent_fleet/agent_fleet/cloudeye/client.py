@@ -61,6 +61,7 @@ MAX_LIST_PAGES = 50
 
 CONTENT_TYPE = "application/json; charset=UTF-8"
 REQUEST_ID_HEADER = "X-Request-Id"
+USER_AGENT = "agent-fleet"
 TOKEN_HEADER = "X-Auth-Token"  # noqa: S105 - a header name, not a secret
 
 
@@ -149,7 +150,7 @@ class CloudEyeClient:
             limits=httpx.Limits(
                 max_connections=max_connections, max_keepalive_connections=max_connections
             ),
-            headers={"User-Agent": "agent-fleet"},
+            headers={"User-Agent": USER_AGENT},
         )
         self._refresh_lock = threading.Lock()
 

@@ -10,6 +10,7 @@ validation.
 
 import binascii
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -220,11 +221,17 @@ def _host_count(spec: InvocationSpec) -> int:
     )
 
 
-def _remaining_seconds() -> Any:
+def _remaining_seconds() -> Callable[[], float] | None:
+    """Return a reader of the invocation's time left, when a Lambda context is present."""
     context = app.lambda_context
     if context is None or not hasattr(context, "get_remaining_time_in_millis"):
         return None
-    return lambda: context.get_remaining_time_in_millis() / 1000
+
+    def remaining() -> float:
+        millis: int = context.get_remaining_time_in_millis()
+        return millis / 1000
+
+    return remaining
 
 
 def _item(outcome: HostOutcome) -> dict[str, Any]:
