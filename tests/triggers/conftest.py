@@ -7,6 +7,7 @@ do it through :func:`setting`, which rebuilds the runtime before and after.
 """
 
 import socket
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 import stamina
 
 from agent_fleet.runtime import reset_runtime
-from agent_fleet_dev.emulator import EmulatorConfig
+from agent_fleet_dev.emulator import CloudEyeEmulator, EmulatorConfig
 from agent_fleet_dev.local_cloud import LocalCloud
 from tests.triggers.support import PROJECT
 
@@ -70,7 +71,15 @@ def cloud(local_cloud: LocalCloud) -> Iterator[LocalCloud]:
     assert emulator is not None
     emulator.reset()
     yield local_cloud
+    _wait_until_idle(emulator)
     emulator.reset()
+
+
+def _wait_until_idle(emulator: CloudEyeEmulator, timeout_seconds: float = 10.0) -> None:
+    """Wait for requests a test gave up on (client timeouts) to finish, so none is counted later."""
+    deadline = time.monotonic() + timeout_seconds
+    while emulator.counters().in_flight and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 @pytest.fixture
