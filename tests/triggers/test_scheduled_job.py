@@ -195,7 +195,7 @@ def test_scheduled_wrong_iam_password_raises(own_cloud: LocalCloud) -> None:
 
     message = str(raised.value)
     assert event["job_id"] in message
-    assert "Scheduler will retry" in message
+    assert "retried (ScheduledJobRetryAttempts)" in message
     assert "wrong-password" not in message
 
 

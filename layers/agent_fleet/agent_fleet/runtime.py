@@ -100,7 +100,7 @@ class Runtime:
         plan = plan_job(job)
 
         def submit(chunk: Chunk) -> list[HostOutcome]:
-            return submit_chunk(self.client, job.project_id, chunk.request)
+            return submit_chunk(self.client, job.project_id, chunk.request, deadline=deadline)
 
         return execute_plan(
             plan,

@@ -171,14 +171,19 @@ class CloudEyeClient:
     # -- the three APIs ------------------------------------------------------
 
     def batch_create(
-        self, project_id: str, request: BatchCreateInvocationRequest
+        self,
+        project_id: str,
+        request: BatchCreateInvocationRequest,
+        *,
+        deadline: float | None = None,
     ) -> BatchCreateAnswer:
         """Create agent tasks for at most 100 hosts.
 
         Retries only what cannot create a task twice: connection failures and
         429. A 5xx or a lost response propagates, because Cloud Eye may have
         created the tasks; :func:`agent_fleet.cloudeye.submission.submit_chunk`
-        reconciles those through the task list.
+        reconciles those through the task list. No retry starts after
+        ``deadline``, a :func:`time.monotonic` value.
 
         Raises
         ------
@@ -192,17 +197,30 @@ class CloudEyeClient:
             The 201 body is not JSON.
         """
         path = f"/v3/{_check_project_id(project_id)}/agent-invocations/batch-create"
-        response = self._call("POST", path, json=request.to_body(), resend_safe=False)
+        response = self._call(
+            "POST", path, json=request.to_body(), resend_safe=False, deadline=deadline
+        )
         answer = _parse(BatchCreateInvocationResponse, response, path=path)
         return BatchCreateAnswer(answer, _request_id(response))
 
     def list_invocations(
-        self, project_id: str, query: ListInvocationsQuery | None = None
+        self,
+        project_id: str,
+        query: ListInvocationsQuery | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
     ) -> ListInvocationsResponse:
-        """Return one page of the task list (tasks of the last three months)."""
+        """Return one page of the task list (tasks of the last three months).
+
+        ``retry`` replaces the client's policy for this call; no retry starts
+        after ``deadline``, a :func:`time.monotonic` value.
+        """
         path = f"/v3/{_check_project_id(project_id)}/agent-invocations"
         params = (query or ListInvocationsQuery()).to_params()
-        response = self._call("GET", path, params=params, resend_safe=True)
+        response = self._call(
+            "GET", path, params=params, resend_safe=True, retry=retry, deadline=deadline
+        )
         return _parse(ListInvocationsResponse, response, path=path)
 
     def iter_invocations(
@@ -211,12 +229,19 @@ class CloudEyeClient:
         query: ListInvocationsQuery | None = None,
         *,
         max_pages: int = MAX_LIST_PAGES,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
     ) -> Iterator[InvocationInfo]:
         """Yield every task matching ``query``, page after page, up to ``max_pages`` pages."""
         query = query or ListInvocationsQuery()
         offset = query.offset
         for _ in range(max_pages):
-            page = self.list_invocations(project_id, query.model_copy(update={"offset": offset}))
+            page = self.list_invocations(
+                project_id,
+                query.model_copy(update={"offset": offset}),
+                retry=retry,
+                deadline=deadline,
+            )
             yield from page.invocations
             offset += len(page.invocations)
             if not page.invocations or (page.count is not None and offset >= page.count):
@@ -242,18 +267,22 @@ class CloudEyeClient:
         resend_safe: bool,
         json: Any = None,
         params: dict[str, str] | None = None,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
     ) -> httpx.Response:
+        policy = retry or self.retry
         hook = BackoffHook(
-            self.retry,
+            policy,
             retryable=lambda exc: is_retryable(exc, resend_safe=resend_safe),
             method=method,
             path=path,
             on_retry=lambda _exc: self.stats.record_retry(),
+            deadline=deadline,
         )
         for attempt in stamina.retry_context(
             on=hook,
-            attempts=self.retry.attempts,
-            timeout=self.retry.deadline_seconds,
+            attempts=policy.attempts,
+            timeout=policy.deadline_seconds,
         ):
             with attempt:
                 return self._call_with_token_refresh(method, path, json=json, params=params)

@@ -7,11 +7,15 @@ Eye's clock may differ.
 """
 
 import logging
+import threading
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from agent_fleet.cloudeye.client import CloudEyeClient
 from agent_fleet.cloudeye.exceptions import CloudEyeError, CloudEyeTransportError
+from agent_fleet.cloudeye.retry import RetryPolicy
 from agent_fleet.contract import (
     INSTANCE_TARGETED,
     INVOCATION_TARGETED,
@@ -23,7 +27,16 @@ from agent_fleet.contract import (
 logger = logging.getLogger(__name__)
 
 MAX_LOOKUP_FAILURES = 3
-"""Failed task list lookups after which the rest of a call's hosts are not looked up."""
+"""Failed task list lookups in a row after which the rest of a call's hosts are not looked up."""
+
+LOOKUP_CONCURRENCY = 4
+"""Task list lookups in flight at once for one call; a chunk of 100 hosts takes 25 rounds."""
+
+LOOKUP_RETRY = RetryPolicy(attempts=4, deadline_seconds=5.0)
+"""Retries of one lookup: short, because a failed lookup only leaves its host unknown."""
+
+LOOKUP_MAX_PAGES = 10
+"""Pages of one instance's tasks read before the lookup gives up on older ones."""
 
 DEFAULT_CLOCK_SKEW_SECONDS = 30.0
 """How far before the call's start a task may be dated and still count as the call's."""
@@ -63,11 +76,16 @@ def find_created_tasks(
     *,
     started_at: float,
     clock_skew_seconds: float = DEFAULT_CLOCK_SKEW_SECONDS,
+    deadline: float | None = None,
 ) -> TaskLookup:
     """Look up, for each target, the task a call created for it, if any.
 
-    A host whose lookup fails is recorded in ``unreadable`` and the others are
-    still looked up, so that one failing query settles as few hosts as possible.
+    Up to :data:`LOOKUP_CONCURRENCY` hosts are looked up at once, each with
+    the short :data:`LOOKUP_RETRY` policy. A host whose lookup fails is
+    recorded in ``unreadable``. After a transport error, or
+    :data:`MAX_LOOKUP_FAILURES` failures in a row, or past ``deadline``, the hosts not
+    yet looked up are recorded as unreadable too, since their lookups would
+    fail or end too late the same way.
 
     Parameters
     ----------
@@ -76,6 +94,8 @@ def find_created_tasks(
         earlier tasks.
     started_at:
         When the call started, in epoch seconds.
+    deadline:
+        A :func:`time.monotonic` value after which no lookup starts.
 
     Raises
     ------
@@ -87,27 +107,33 @@ def find_created_tasks(
 
     earliest_ms = int((started_at - clock_skew_seconds) * 1000)
     lookup = TaskLookup()
-    failures = 0
-    for index, target in enumerate(targets):
+    lock = threading.Lock()
+    # Failed lookups since the last one that succeeded.
+    failures: list[CloudEyeError] = []
+
+    def look_up(target: str) -> None:
+        with lock:
+            stop_reason = _stop_reason(failures, deadline)
+        if stop_reason is not None:
+            with lock:
+                lookup.unreadable[target] = stop_reason
+            return
         try:
-            instance_id = _instance_of(client, project_id, invocation_type, target)
-            if instance_id is None:
-                continue
-            task = _newest_task_since(client, project_id, invocation_type, instance_id, earliest_ms)
+            task = _task_created_for(
+                client, project_id, invocation_type, target, earliest_ms, deadline
+            )
         except CloudEyeError as exc:
-            lookup.unreadable[target] = str(exc)
-            failures += 1
-            # Each failed lookup has used the whole retry budget. When Cloud Eye
-            # is unreachable or keeps failing, the remaining lookups would fail
-            # the same way, one budget each, so they are not tried.
-            if isinstance(exc, CloudEyeTransportError) or failures >= MAX_LOOKUP_FAILURES:
-                reason = f"lookups stopped after {failures} failed ones, the last: {exc}"
-                for skipped in targets[index + 1 :]:
-                    lookup.unreadable[skipped] = reason
-                break
-            continue
-        if task is not None:
-            lookup.found[target] = task
+            with lock:
+                lookup.unreadable[target] = str(exc)
+                failures.append(exc)
+            return
+        with lock:
+            failures.clear()
+            if task is not None:
+                lookup.found[target] = task
+
+    with ThreadPoolExecutor(max_workers=LOOKUP_CONCURRENCY) as pool:
+        list(pool.map(look_up, targets))
 
     logger.info(
         "Task list reconciled",
@@ -121,15 +147,49 @@ def find_created_tasks(
     return lookup
 
 
+def _stop_reason(failures: Sequence[CloudEyeError], deadline: float | None) -> str | None:
+    """Say why no more lookups should start, or return None to go on."""
+    if deadline is not None and time.monotonic() >= deadline:
+        return "the job deadline was reached before this host's task list lookup"
+    if not failures:
+        return None
+    last = failures[-1]
+    if isinstance(last, CloudEyeTransportError) or len(failures) >= MAX_LOOKUP_FAILURES:
+        return f"lookups stopped after {len(failures)} failed in a row, the last: {last}"
+    return None
+
+
+def _task_created_for(
+    client: CloudEyeClient,
+    project_id: str,
+    invocation_type: InvocationType,
+    target: str,
+    earliest_ms: int,
+    deadline: float | None,
+) -> InvocationInfo | None:
+    instance_id = _instance_of(client, project_id, invocation_type, target, deadline)
+    if instance_id is None:
+        return None
+    return _newest_task_since(
+        client, project_id, invocation_type, instance_id, earliest_ms, deadline
+    )
+
+
 def _instance_of(
-    client: CloudEyeClient, project_id: str, invocation_type: InvocationType, target: str
+    client: CloudEyeClient,
+    project_id: str,
+    invocation_type: InvocationType,
+    target: str,
+    deadline: float | None,
 ) -> str | None:
     if invocation_type in INSTANCE_TARGETED:
         return target
 
     # ROLLBACK and RETRY name an earlier task; its instance is where the new task runs.
     query = ListInvocationsQuery(invocation_id=target, limit=1)
-    for task in client.iter_invocations(project_id, query, max_pages=1):
+    for task in client.iter_invocations(
+        project_id, query, max_pages=1, retry=LOOKUP_RETRY, deadline=deadline
+    ):
         return task.instance_id
     return None
 
@@ -140,10 +200,13 @@ def _newest_task_since(
     invocation_type: InvocationType,
     instance_id: str,
     earliest_ms: int,
+    deadline: float | None,
 ) -> InvocationInfo | None:
     query = ListInvocationsQuery(instance_id=instance_id, invocation_type=invocation_type)
     newest: InvocationInfo | None = None
-    for task in client.iter_invocations(project_id, query):
+    for task in client.iter_invocations(
+        project_id, query, max_pages=LOOKUP_MAX_PAGES, retry=LOOKUP_RETRY, deadline=deadline
+    ):
         if task.create_time is None or task.create_time < earliest_ms:
             continue
         if task.instance_id not in (None, instance_id):

@@ -62,6 +62,11 @@ class RetryPolicy:
         return random.uniform(0, ceiling)  # noqa: S311 - jitter, not cryptography
 
 
+def time_left(deadline: float | None, clock: Callable[[], float] = time.monotonic) -> float | None:
+    """Return the seconds until ``deadline`` (a ``clock()`` value), or None without one."""
+    return None if deadline is None else deadline - clock()
+
+
 def is_retryable(exc: BaseException, *, resend_safe: bool) -> bool:
     """Tell whether ``exc`` is worth another attempt of the same call.
 
@@ -85,6 +90,9 @@ def is_retryable(exc: BaseException, *, resend_safe: bool) -> bool:
 class BackoffHook:
     """stamina's ``on`` predicate for one call: whether to retry, and the wait.
 
+    ``deadline`` is an optional ``clock()`` value, the job's, past which no
+    retry starts either.
+
     One instance serves one call, because it counts the retries and keeps the
     call's start time to keep every wait inside the deadline.
     """
@@ -98,8 +106,10 @@ class BackoffHook:
         path: str,
         clock: Callable[[], float] = time.monotonic,
         on_retry: Callable[[BaseException], None] | None = None,
+        deadline: float | None = None,
     ) -> None:
         self._policy = policy
+        self._deadline = deadline
         self._retryable = retryable
         self._method = method
         self._path = path
@@ -117,7 +127,10 @@ class BackoffHook:
         if isinstance(exc, CloudEyeThrottled) and exc.retry_after is not None:
             wait = exc.retry_after
 
-        remaining = self._policy.deadline_seconds - (self._clock() - self._started)
+        now = self._clock()
+        remaining = self._policy.deadline_seconds - (now - self._started)
+        if self._deadline is not None:
+            remaining = min(remaining, self._deadline - now)
         if wait >= remaining:
             logger.warning(
                 "Cloud Eye call not retried: the wait would pass the retry deadline",

@@ -14,6 +14,7 @@ list settles what it can and the rest is reported ``unknown``.
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import stamina
 
@@ -41,6 +42,10 @@ logger = logging.getLogger(__name__)
 TRANSPORT_ERROR_CODE = "agentfleet.transport"
 CREDENTIALS_ERROR_CODE = "agentfleet.credentials"
 RESPONSE_ERROR_CODE = "agentfleet.response"
+JOB_DEADLINE_ERROR_CODE = "agentfleet.deadline"
+
+RESEND_DEADLINE_SECONDS = 60.0
+"""Time after a chunk's first call past which no resend after a 5xx starts."""
 
 _GATEWAY_TIMEOUT = 504
 
@@ -86,8 +91,10 @@ class _ChunkSubmission:
         project_id: str,
         request: BatchCreateInvocationRequest,
         clock: Callable[[], float],
+        deadline: float | None,
     ) -> None:
         self.client = client
+        self.deadline = deadline
         self.project_id = project_id
         self.request = request
         self.targets = chunk_targets(request)
@@ -125,17 +132,19 @@ class _ChunkSubmission:
 
     def _send_with_retries(self) -> None:
         resend_after_5xx = can_reconcile(self.request.invocation_type)
+        # Task list lookups run between the resends, so the resends get a time
+        # budget of their own instead of the single call's retry deadline.
+        policy = replace(self.client.retry, deadline_seconds=RESEND_DEADLINE_SECONDS)
         hook = BackoffHook(
-            self.client.retry,
+            policy,
             retryable=lambda exc: resend_after_5xx and isinstance(exc, CloudEyeServerError),
             method="POST",
             path="batch-create",
             on_retry=lambda _exc: self.client.stats.record_retry(),
+            deadline=self.deadline,
         )
         for attempt in stamina.retry_context(
-            on=hook,
-            attempts=self.client.retry.attempts,
-            timeout=self.client.retry.deadline_seconds,
+            on=hook, attempts=policy.attempts, timeout=policy.deadline_seconds
         ):
             with attempt:
                 if attempt.num > 1:
@@ -145,12 +154,23 @@ class _ChunkSubmission:
                     )
                     if not self.pending:
                         return
+                    if self._past_deadline():
+                        self._fail_pending(
+                            JOB_DEADLINE_ERROR_CODE,
+                            None,
+                            "the job deadline was reached before the resend after a 5xx",
+                            None,
+                        )
+                        return
                 self._send_pending()
+
+    def _past_deadline(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
 
     def _send_pending(self) -> None:
         request = narrow_request(self.request, self.pending)
         try:
-            answer = self.client.batch_create(self.project_id, request)
+            answer = self.client.batch_create(self.project_id, request, deadline=self.deadline)
         except CloudEyeServerError as exc:
             self.maybe_created = True
             self.last_server_error = exc
@@ -226,6 +246,7 @@ class _ChunkSubmission:
             self.request.invocation_type,
             self.pending,
             started_at=self.started_at,
+            deadline=self.deadline,
         )
         for target, task in lookup.found.items():
             self.settled[target] = HostOutcome(
@@ -333,6 +354,7 @@ def submit_chunk(
     request: BatchCreateInvocationRequest,
     *,
     clock: Callable[[], float] = time.time,
+    deadline: float | None = None,
 ) -> list[HostOutcome]:
     """Send one chunk and return one outcome per host, in request order.
 
@@ -346,5 +368,8 @@ def submit_chunk(
         At most 100 hosts, already validated by the contract models.
     clock:
         Epoch seconds, to date the call against the task list's ``create_time``.
+    deadline:
+        The job's deadline, a :func:`time.monotonic` value: no retry, resend
+        or task list lookup starts after it.
     """
-    return _ChunkSubmission(client, project_id, request, clock).run()
+    return _ChunkSubmission(client, project_id, request, clock, deadline).run()

@@ -85,8 +85,8 @@ class RemoteInstallHostInfo(BaseModel):
 
     @property
     def target_key(self) -> str:
-        """The host's identity within a job: its address and SSH port."""
-        return f"{self.remote_ip}:{self.port}"
+        """The host's identity within a job: its address and port, ``022`` read as ``22``."""
+        return f"{self.remote_ip}:{int(self.port)}"
 
 
 def host_list_field(kind: InvocationType) -> str:

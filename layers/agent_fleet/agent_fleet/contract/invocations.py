@@ -13,6 +13,7 @@ from agent_fleet.contract._types import (
 from agent_fleet.contract.errors import none_as_empty_list
 
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = 2**31 - 1
 
 
 class ListInvocationsQuery(BaseModel):
@@ -25,7 +26,9 @@ class ListInvocationsQuery(BaseModel):
     invocation_id: ResourceId | None = None
     invocation_type: InvocationType | None = None
     invocation_target: InvocationTarget | None = None
-    offset: Annotated[int, Field(ge=0)] = 0
+    # NOTE: no public page bounds offset; 2**31 - 1 keeps absurd values from
+    # reaching Cloud Eye as a server error instead of a 400 here.
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = MAX_PAGE_SIZE
 
     def to_params(self) -> dict[str, str]:

@@ -147,11 +147,11 @@ class JobReport(BaseModel):
 
         True when no outcome is ``successful`` or ``error``, so Cloud Eye
         accepted or rejected no host, and at least one outcome is ``failed``.
-        The other hosts may be ``unknown`` or ``skipped``. A scheduled trigger
-        can raise in this case only and let EventBridge Scheduler retry the job.
+        The other hosts may be ``unknown`` or ``skipped``. The scheduled
+        trigger raises only when this holds and no host is ``unknown``,
+        because an unknown host may have been accepted and a retried run
+        would send it again.
         """
-        # NOTE: an unknown host may have been accepted, so a retried job can
-        # send it again; only Cloud Eye's task list can tell.
         reached = self.counts[OutcomeStatus.SUCCESSFUL] + self.counts[OutcomeStatus.ERROR]
         return reached == 0 and self.counts[OutcomeStatus.FAILED] > 0
 

@@ -197,6 +197,11 @@ def _parse_body[ModelT: (InvocationSpec, AgentStatusQuery)](model: type[ModelT])
         raise BadRequest(
             "body: JSON nested too deeply to read", error_code=errors.BAD_MESSAGE_BODY
         ) from exc
+    except ValueError as exc:
+        # Python refuses to convert integers of more than 4,300 digits.
+        raise BadRequest(
+            "body: contains a number too large to read", error_code=errors.BAD_MESSAGE_BODY
+        ) from exc
     if not isinstance(data, dict):
         raise BadRequest(
             f"body: must be a JSON object, got a JSON {_json_type(data)}",

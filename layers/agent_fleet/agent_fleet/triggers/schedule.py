@@ -4,7 +4,9 @@ With ``Input`` set, Scheduler delivers only that JSON, after replacing
 placeholders such as ``<aws.scheduler.execution-id>`` (used as the job id).
 A spec that breaks a rule is logged and counted, not raised: a retry would
 fail the same way. The handler raises only when a transient failure left the
-whole job unsubmitted, so that Scheduler's retry policy tries again.
+whole job unsubmitted. Scheduler invokes the function asynchronously, so the
+failed run is then retried by Lambda (the function's maximum retry attempts)
+or sent to its failure destination.
 """
 
 from typing import Annotated, Any
@@ -36,7 +38,7 @@ class ScheduledJobSpec(InvocationSpec):
 
 
 class JobNotSubmitted(RuntimeError):
-    """No host of the job reached Cloud Eye because of a transient failure; Scheduler retries."""
+    """No host of the job reached Cloud Eye for a transient reason; the run may be retried."""
 
 
 def run_scheduled_job(
@@ -84,5 +86,6 @@ def _not_submitted_message(report: JobReport) -> str:
     first = report.outcomes[0]
     return (
         f"job {report.job_id}: no host reached Cloud Eye ({first.status.value}: "
-        f"{first.error_code or ''} {first.reason or ''}); Scheduler will retry"
+        f"{first.error_code or ''} {first.reason or ''}); the run fails so that it can be "
+        "retried (ScheduledJobRetryAttempts) or sent to the failure queue"
     )
