@@ -8,7 +8,6 @@ once on a 401. Failures surface as the exceptions drawn in
 
 import email.utils
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -152,7 +151,6 @@ class CloudEyeClient:
             ),
             headers={"User-Agent": USER_AGENT},
         )
-        self._refresh_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"CloudEyeClient(endpoint={self.endpoint!r})"

@@ -41,7 +41,6 @@ logger = logging.getLogger(__name__)
 
 TRANSPORT_ERROR_CODE = "agentfleet.transport"
 CREDENTIALS_ERROR_CODE = "agentfleet.credentials"
-RESPONSE_ERROR_CODE = "agentfleet.response"
 JOB_DEADLINE_ERROR_CODE = "agentfleet.deadline"
 
 RESEND_DEADLINE_SECONDS = 60.0
