@@ -44,7 +44,7 @@ def _invoke(args: argparse.Namespace) -> int:
 
 
 def runner_needs_local_cloud() -> bool:
-    """True when no Cloud Eye endpoint is configured, so the emulator stands in."""
+    """True when no Cloud Eye endpoint is configured, so the emulator is used in its place."""
     from agent_fleet_dev.local_cloud import cloud_eye_configured
 
     return not cloud_eye_configured()

@@ -17,7 +17,7 @@ PASSWORD = "CANARY-IAM-PASSWORD-c41d"
 
 
 class DictSecretSource:
-    """A secrets store held in memory; stands in for AWS, which tests cannot reach."""
+    """A secrets store in memory, used in place of AWS, which tests cannot reach."""
 
     def __init__(self, values: dict[str, str]) -> None:
         self.values = values

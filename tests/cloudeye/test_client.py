@@ -59,7 +59,7 @@ def test_batch_create_bare_array_answer(client: CloudEyeClient, emulator: CloudE
 def test_client_retries_server_errors_on_reads(
     client: CloudEyeClient, emulator: CloudEyeEmulator
 ) -> None:
-    """A read that meets 5xx answers is retried until it succeeds."""
+    """A read that meets 5xx responses is retried until it succeeds."""
     emulator.faults.seed = 7
     emulator.faults.error_rate = 0.3
 
@@ -148,7 +148,7 @@ def test_batch_create_lost_answer_is_not_resent(
 def test_submit_chunk_reconciles_lost_answer(
     client: CloudEyeClient, emulator: CloudEyeEmulator
 ) -> None:
-    """Hosts of a lost answer are found in the task list, reported successful, and not resent."""
+    """Hosts of a lost response are found in the task list, reported successful, and not resent."""
     emulator.faults.drop_rate = 1.0
 
     outcomes = submit_chunk(client, PROJECT_ID, _install("host-a", "instancexxx002", "host-c"))
@@ -157,7 +157,7 @@ def test_submit_chunk_reconciles_lost_answer(
     assert by_target["host-a"].status is OutcomeStatus.SUCCESSFUL
     assert by_target["host-a"].invocation_id
     assert by_target["host-c"].status is OutcomeStatus.SUCCESSFUL
-    # The rejected host has no task, and its rejection was lost with the answer.
+    # The rejected host has no task, and its rejection was lost with the response.
     assert by_target["instancexxx002"].status is OutcomeStatus.UNKNOWN
     assert dict(emulator.counters().tasks_per_host) == {"host-a": 1, "host-c": 1}
 

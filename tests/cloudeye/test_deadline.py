@@ -1,4 +1,4 @@
-"""A job under 5xx answers stops starting work at its deadline and still reports every host."""
+"""A job under 5xx responses stops starting work at its deadline and still reports every host."""
 
 from agent_fleet.cloudeye import CloudEyeClient, RetryPolicy
 from agent_fleet.contract import InvocationSpec, InvocationType
@@ -14,7 +14,7 @@ HOSTS = 2_500
 
 
 def test_deadline_bounds_job_under_errors() -> None:
-    """With 5xx answers and a short deadline, late chunks are skipped and no host is doubled."""
+    """With 5xx responses and a short deadline, late chunks are skipped and no host is doubled."""
     hosts = [f"ecs-{index:05d}" for index in range(HOSTS)]
     config = emulator_config()
     config.faults.update({"seed": 11, "error_rate": 0.3, "latency_seconds": 0.05})

@@ -19,8 +19,8 @@ HOSTS = 5_000
 
 
 @pytest.mark.slow
-def test_fault_job_reports_every_host_once_without_double_tasks() -> None:
-    """5xx, 429 bursts, dropped answers and an expiring token lose and double no host."""
+def test_fault_job_settles_each_host_once() -> None:
+    """5xx, 429 bursts, dropped responses and an expiring token lose and double no host."""
     hosts = [f"ecs-{index:05d}" for index in range(HOSTS)]
     config = emulator_config()
     config.faults.update(

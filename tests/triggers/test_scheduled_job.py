@@ -160,7 +160,7 @@ def test_scheduled_not_a_spec_rejected(cloud: LocalCloud, event: Any) -> None:
 
 
 def test_scheduled_all_unknown_does_not_raise(cloud: LocalCloud) -> None:
-    """Hosts left unknown by 5xx answers are reported, not retried: a retry could double them."""
+    """Hosts left unknown by 5xx responses are reported, not retried: a retry could double them."""
     emulator_of(cloud).faults.error_rate = 1.0
 
     report = _run(load_sample(SMALL_SAMPLE))

@@ -5,6 +5,7 @@ token provider and the Cloud Eye client once, on first use, lets every warm
 invocation reuse the cached token and the open connections.
 """
 
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -53,7 +54,7 @@ class Runtime:
         http = new_http_client(settings)
         if tokens is None:
             tokens = TokenProvider(
-                secret_source_from_environ(environ) if environ else secret_source_from_environ(),
+                secret_source_from_environ(os.environ if environ is None else environ),
                 settings.token_secret_id,
                 iam_endpoint=settings.iam_token_endpoint,
                 http=http,
@@ -89,8 +90,8 @@ class Runtime:
         ----------
         remaining_seconds:
             Time left in the invocation (the Lambda context's), so that no
-            chunk starts too late to finish; the earliest of it (less the
-            margin) and the configured job deadline wins.
+            chunk starts too late to finish. The earlier of it, less the
+            margin, and the configured job deadline applies.
         max_errors:
             The job's own error threshold, in place of the configured one.
         """

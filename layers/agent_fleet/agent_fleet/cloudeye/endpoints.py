@@ -1,4 +1,4 @@
-"""Where Cloud Eye and IAM live for a Huawei Cloud region."""
+"""Cloud Eye and IAM endpoints of a Huawei Cloud region."""
 
 import re
 

@@ -331,7 +331,7 @@ def _unknown(
     cause: CloudEyeStatusError | None,
     request_id: str | None = None,
 ) -> HostOutcome:
-    """An ``unknown`` outcome that keeps the error response behind it, when there was one."""
+    """Build an ``unknown`` outcome that keeps the error response behind it, if any."""
     if cause is None:
         return HostOutcome(
             target=target, status=OutcomeStatus.UNKNOWN, reason=reason, request_id=request_id

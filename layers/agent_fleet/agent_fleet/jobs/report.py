@@ -148,7 +148,7 @@ class JobReport(BaseModel):
         True when no outcome is ``successful`` or ``error``, so Cloud Eye
         accepted or rejected no host, and at least one outcome is ``failed``.
         The other hosts may be ``unknown`` or ``skipped``. The scheduled
-        trigger raises only when this holds and no host is ``unknown``,
+        trigger raises only when this is true and no host is ``unknown``,
         because an unknown host may have been accepted and a retried run
         would send it again.
         """
@@ -160,8 +160,8 @@ class JobReport(BaseModel):
         """Whether Cloud Eye accepted or rejected no host although some were sent.
 
         True when no outcome is ``successful`` or ``error`` and at least one is
-        ``failed`` or ``unknown``. The HTTP trigger answers such a job with a
-        gateway error instead of a 201.
+        ``failed`` or ``unknown``. The HTTP trigger returns a
+        gateway error for such a job instead of a 201.
         """
         reached = self.counts[OutcomeStatus.SUCCESSFUL] + self.counts[OutcomeStatus.ERROR]
         unsettled = self.counts[OutcomeStatus.FAILED] + self.counts[OutcomeStatus.UNKNOWN]

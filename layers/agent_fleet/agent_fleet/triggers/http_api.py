@@ -155,7 +155,7 @@ def cloud_eye_failure(exc: CloudEyeError) -> Response[str]:
 
 @app.exception_handler(CredentialsError)
 def credentials_failure(exc: CredentialsError) -> Response[str]:
-    """Return 502 when no Cloud Eye token could be had; the message holds no secret."""
+    """Return 502 when no Cloud Eye token could be had; the message contains no secret."""
     logger.error("Could not get a Cloud Eye token", extra={"error": str(exc)})
     return errors.error_response(502, errors.UPSTREAM_FAILED, str(exc))
 

@@ -76,7 +76,7 @@ def run_scheduled_job(
     logger.info("Scheduled job finished", extra={"summary": report.summary()})
 
     # An unknown host may have been accepted, and a retried job would send it
-    # again, so only a job whose hosts all plainly failed asks for a retry.
+    # again, so only a job whose hosts all plainly failed raises for a retry.
     if report.failed_entirely and report.counts[OutcomeStatus.UNKNOWN] == 0:
         raise JobNotSubmitted(_not_submitted_message(report))
     return {"status": "completed", **report.model_dump(mode="json")}
